@@ -1,0 +1,107 @@
+//! Command-line definitions.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Static snapshots of outbound calling campaigns: HTML pages to browse offline,
+/// a PDF per campaign to email, and the data behind them.
+#[derive(Debug, Parser)]
+#[command(name = "campaign-report", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write the snapshot of every campaign in the inputs.
+    ///
+    /// INPUT is a folder (every folder below it holding a campaign.json is a campaign,
+    /// a workspace.json at its top holds workspace settings), a .json file (one campaign
+    /// or {"campaigns": [...]}), or a .jsonl/.ndjson file (one campaign per line).
+    Build(BuildArgs),
+    /// Validate the inputs and list every problem, without writing anything.
+    Check(CheckArgs),
+    /// Print the JSON Schema of the campaign object.
+    Schema,
+}
+
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Export folders and files to read.
+    #[arg(value_name = "INPUT", required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Workspace settings (default: workspace.json at the top of the first input folder).
+    #[arg(long, value_name = "FILE")]
+    pub workspace: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output folder (created if missing; files are replaced atomically).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// What to write: any of html, json, pdf (manifest.json and export/ are always written).
+    #[arg(long, value_name = "LIST", value_delimiter = ',', default_value = "html,json,pdf")]
+    pub format: Vec<Format>,
+    /// Build only this tenant's campaigns.
+    #[arg(long, value_name = "ID", conflicts_with = "all_tenants")]
+    pub tenant: Option<String>,
+    /// Build every tenant into OUT/<tenant-id>/.
+    #[arg(long)]
+    pub all_tenants: bool,
+    /// Viewer role; restricted metrics appear only for roles the workspace allows.
+    #[arg(long, value_name = "ROLE", default_value = "viewer")]
+    pub role: String,
+    /// Folder of templates and assets that override the built-in ones of the same name.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// Snapshot time (RFC 3339); with it, reruns write byte-identical files.
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
+    /// Seconds between self-refreshes of Active pages; 0 turns it off.
+    #[arg(long, value_name = "N", default_value_t = 60)]
+    pub refresh_seconds: u32,
+    /// PDF paper size.
+    #[arg(long, value_enum, default_value_t = Paper::A4)]
+    pub paper: Paper,
+    /// Task rows in a PDF.
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    pub pdf_max_tasks: usize,
+    /// Mask contact names and phone numbers in every file written.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub redact: Option<Redact>,
+    /// Parallel work (default: number of cores).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Browser that prints PDFs (default: $CHROME, then chromium, google-chrome, chrome on PATH).
+    #[arg(long, value_name = "PATH")]
+    pub chrome: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Html,
+    Json,
+    Pdf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Paper {
+    A4,
+    Letter,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Redact {
+    Contacts,
+}

@@ -1,0 +1,202 @@
+//! Campaign objects from `.json`, `.jsonl`/`.ndjson` files and bundle `campaign.json` files.
+//!
+//! Each campaign is parsed on its own, so one bad campaign in a bulk file does not
+//! hide the others; its errors carry the line and column in the file it came from.
+
+use std::path::Path;
+
+use serde_json::value::RawValue;
+
+use super::{InputError, Position};
+use crate::model::Campaign;
+
+/// A campaign object as read, with where it came from.
+#[derive(Debug)]
+pub struct ParsedCampaign {
+    /// The typed campaign.
+    pub campaign: Campaign,
+    /// The object's JSON text, for the export copy.
+    pub raw: String,
+    /// The file it came from.
+    pub file: std::path::PathBuf,
+    /// Line and column of the object's first character in that file.
+    pub start: (u64, u64),
+}
+
+/// Result of reading one input file: the campaigns that parsed and the problems found.
+pub type Parsed = (Vec<ParsedCampaign>, Vec<InputError>);
+
+/// Checks that a file is UTF-8, naming the position of the first bad byte.
+pub fn decode_utf8<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, InputError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|e| {
+        let (line, column) = line_col(&bytes[..e.valid_up_to()], e.valid_up_to());
+        InputError::field(path, Position::at(line, column), "", "invalid UTF-8: exports must be UTF-8 text")
+    })
+}
+
+/// 1-based line and column of byte `offset` in `text`.
+fn line_col(text: &[u8], offset: usize) -> (u64, u64) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() as u64 + 1;
+    (line, column)
+}
+
+/// Turns a serde error, with the path of the field it is about, into an input error.
+pub fn path_error(
+    path: &Path,
+    line: u64,
+    column: u64,
+    err: serde_path_to_error::Error<serde_json::Error>,
+) -> InputError {
+    serde_error(path, line, column, err.path().to_string(), err.inner())
+}
+
+/// Turns a serde error inside an object starting at (`line`, `column`) of `path` into an input error.
+pub fn serde_error(path: &Path, line: u64, column: u64, field: String, inner: &serde_json::Error) -> InputError {
+    let position = if inner.line() == 0 {
+        Position::default()
+    } else if inner.line() == 1 {
+        Position::at(line, column + inner.column() as u64 - 1)
+    } else {
+        Position::at(line + inner.line() as u64 - 1, inner.column() as u64)
+    };
+    // serde_json appends " at line L column C"; the position is already given.
+    let message = inner.to_string();
+    let message = match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message,
+    };
+    let field = if field == "." { String::new() } else { field };
+    InputError::field(path, position, field, message)
+}
+
+/// Parses one campaign object whose text starts at (`line`, `column`) of `path`.
+pub fn parse_campaign(path: &Path, text: &str, line: u64, column: u64) -> Result<ParsedCampaign, InputError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let campaign: Campaign =
+        serde_path_to_error::deserialize(&mut de).map_err(|e| path_error(path, line, column, e))?;
+    de.end().map_err(|e| serde_error(path, line, column, String::new(), &e))?;
+    Ok(ParsedCampaign { campaign, raw: text.to_string(), file: path.to_path_buf(), start: (line, column) })
+}
+
+/// Reads a `.json` file: one campaign object, or `{"campaigns": [...]}`.
+pub fn read_json_file(path: &Path, bytes: &[u8]) -> Parsed {
+    let text = match decode_utf8(path, bytes) {
+        Ok(t) => t,
+        Err(e) => return (Vec::new(), vec![e]),
+    };
+    // A file that is not even JSON falls through to the campaign parser, whose error names the field.
+    if let Ok(Some(list)) = wrapper_probe(text) {
+        return read_campaign_list(path, text, &list);
+    }
+    match parse_campaign(path, text, 1, 1) {
+        Ok(c) => (vec![c], Vec::new()),
+        Err(e) => (Vec::new(), vec![e]),
+    }
+}
+
+/// The raw `campaigns` list when `text` is a `{"campaigns": [...]}` wrapper without an `id`.
+fn wrapper_probe(text: &str) -> Result<Option<Vec<&RawValue>>, serde_json::Error> {
+    #[derive(serde::Deserialize)]
+    struct Probe<'a> {
+        #[serde(borrow)]
+        campaigns: Option<&'a RawValue>,
+        id: Option<&'a RawValue>,
+    }
+    let probe: Probe = serde_json::from_str(text)?;
+    match (probe.campaigns, probe.id) {
+        (Some(list), None) => Ok(Some(serde_json::from_str(list.get())?)),
+        _ => Ok(None),
+    }
+}
+
+fn read_campaign_list(path: &Path, text: &str, list: &[&RawValue]) -> Parsed {
+    let mut campaigns = Vec::new();
+    let mut errors = Vec::new();
+    for item in list {
+        // Each item borrows from `text`: its offset gives its line and column.
+        let offset = item.get().as_ptr() as usize - text.as_ptr() as usize;
+        let (line, column) = line_col(text.as_bytes(), offset);
+        match parse_campaign(path, item.get(), line, column) {
+            Ok(c) => campaigns.push(c),
+            Err(e) => errors.push(e),
+        }
+    }
+    (campaigns, errors)
+}
+
+/// Reads a `.jsonl`/`.ndjson` file: one campaign object per non-blank line.
+pub fn read_json_lines(path: &Path, bytes: &[u8]) -> Parsed {
+    let text = match decode_utf8(path, bytes) {
+        Ok(t) => t,
+        Err(e) => return (Vec::new(), vec![e]),
+    };
+    let mut campaigns = Vec::new();
+    let mut errors = Vec::new();
+    for (index, line) in text.split('\n').enumerate() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.trim().is_empty() {
+            continue;
+        }
+        match parse_campaign(path, line, index as u64 + 1, 1) {
+            Ok(c) => campaigns.push(c),
+            Err(e) => errors.push(e),
+        }
+    }
+    (campaigns, errors)
+}
+
+/// Where the top-level `key` of the object `text` is, for errors found after parsing.
+///
+/// Scans the text once, skipping strings and nested values; returns the start of the
+/// object when the key is absent.
+pub fn key_position(text: &str, key: &str) -> (u64, u64) {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0usize;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b'"' => {
+                let start = i;
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    if bytes[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                if depth == 1 && &text[start + 1..i.min(text.len())] == key {
+                    let rest = text[i.min(text.len())..].trim_start_matches(['"', ' ', '\t', '\r', '\n']);
+                    if rest.starts_with(':') {
+                        return line_col(bytes, start);
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    (1, 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_found_at_the_top_level_only() {
+        let text = "{\n  \"config\": {\"status\": 1},\n  \"note\": \"\\\"status\\\": x\",\n  \"status\": \"x\"\n}";
+        assert_eq!(key_position(text, "status"), (4, 3));
+        assert_eq!(key_position(text, "missing"), (1, 1));
+    }
+
+    #[test]
+    fn lines_and_columns_count_characters() {
+        assert_eq!(line_col("ab\ncé d".as_bytes(), "ab\ncé ".len()), (2, 4));
+    }
+}

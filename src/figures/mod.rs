@@ -1,0 +1,327 @@
+//! Derived figures (SPEC section 3), accumulated one row at a time.
+//!
+//! Tables can hold millions of rows: the accumulators here keep counters and
+//! small maps only, never the rows. The finished [`Figures`] is what the view
+//! and `summary.json` read; nothing downstream recounts anything.
+
+mod distribution;
+mod pool;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use serde::Serialize;
+
+pub use distribution::Distribution;
+pub use pool::{Health, PoolRow};
+
+use crate::export::Workspace;
+use crate::model::{Call, CallResult, Campaign, PoolNumber, Stats, Task, TaskStatus};
+
+/// Done of total.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Progress {
+    pub total: u64,
+    pub done: u64,
+    /// 100·done/total, one decimal; 0 when total is 0.
+    pub percent: f64,
+}
+
+impl Progress {
+    /// Progress from counts.
+    pub fn new(total: u64, done: u64) -> Progress {
+        Progress { total, done, percent: percent(done, total) }
+    }
+}
+
+/// `100·part/whole` rounded to one decimal; 0 when `whole` is 0.
+pub fn percent(part: u64, whole: u64) -> f64 {
+    if whole == 0 { 0.0 } else { (1000.0 * part as f64 / whole as f64).round() / 10.0 }
+}
+
+/// One stage of the funnel.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stage {
+    pub stage: &'static str,
+    pub count: u64,
+}
+
+/// Calls (or last attempts) per weekday (Monday first) and hour, in the workspace time zone.
+pub type HourGrid = [[u64; 24]; 7];
+
+/// Counts over the `tasks` table.
+#[derive(Debug, Clone, Default)]
+pub struct TaskCounts {
+    pub total: u64,
+    pub by_status: BTreeMap<TaskStatus, u64>,
+    pub attempted: u64,
+    pub connected: u64,
+    pub conversations: u64,
+    pub goal_reached: u64,
+    /// Tasks per outcome label (empty outcomes are not counted).
+    pub outcomes: BTreeMap<String, OutcomeCount>,
+    /// Tasks per last result; `None` for never dialled.
+    pub last_results: BTreeMap<Option<CallResult>, u64>,
+    /// Contacts per number of attempts.
+    pub attempts: BTreeMap<u32, u64>,
+    /// Talk time of connected tasks, in seconds.
+    pub talk: Distribution,
+    /// Last attempts per weekday and hour.
+    pub by_hour: HourGrid,
+    /// `from_number` values seen.
+    pub numbers: BTreeSet<String>,
+    /// `latency_ms` values.
+    pub latency: Distribution,
+}
+
+/// Tasks and talk time for one outcome.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OutcomeCount {
+    pub tasks: u64,
+    pub talk_seconds: f64,
+    pub goal: bool,
+}
+
+/// Counts over the `calls` table.
+#[derive(Debug, Clone, Default)]
+pub struct CallCounts {
+    pub total: u64,
+    pub results: BTreeMap<CallResult, u64>,
+    /// Per `from_number`: (attempts, answered).
+    pub per_number: BTreeMap<String, (u64, u64)>,
+    pub by_hour: HourGrid,
+    /// Duration of answered calls, in seconds.
+    pub duration: Distribution,
+    pub cost: f64,
+    pub latency: Distribution,
+}
+
+/// The rules the accumulators apply, taken from the workspace and the campaign.
+#[derive(Debug, Clone)]
+pub struct Rules {
+    pub goal_outcomes: Vec<String>,
+    pub conversation_min_seconds: f64,
+    pub zone: TimeZone,
+}
+
+impl Rules {
+    /// The rules for `campaign` in `workspace`.
+    pub fn new(campaign: &Campaign, workspace: &Workspace) -> Rules {
+        let goal_outcomes = campaign
+            .config
+            .goal_outcomes
+            .clone()
+            .filter(|g| !g.is_empty())
+            .unwrap_or_else(|| workspace.goal_outcomes.clone());
+        Rules {
+            goal_outcomes,
+            conversation_min_seconds: workspace.conversation_min_seconds,
+            zone: workspace.timezone.zone(),
+        }
+    }
+
+    fn is_goal(&self, outcome: &str) -> bool {
+        self.goal_outcomes.iter().any(|g| g == outcome)
+    }
+}
+
+impl TaskCounts {
+    /// Counts one task.
+    pub fn add(&mut self, task: &Task, rules: &Rules) {
+        self.total += 1;
+        *self.by_status.entry(task.status).or_default() += 1;
+        let attempts = task.attempts.unwrap_or(0);
+        *self.attempts.entry(attempts).or_default() += 1;
+        if attempts >= 1 {
+            self.attempted += 1;
+        }
+        *self.last_results.entry(task.last_result).or_default() += 1;
+        let talk = task.talk_seconds.map_or(0.0, |t| t.0);
+        if task.last_result == Some(CallResult::Answered) {
+            self.connected += 1;
+            self.talk.add(talk);
+            if talk >= rules.conversation_min_seconds {
+                self.conversations += 1;
+            }
+        }
+        if let Some(outcome) = task.outcome.as_deref().filter(|o| !o.trim().is_empty()) {
+            let goal = rules.is_goal(outcome);
+            if goal {
+                self.goal_reached += 1;
+            }
+            let entry = match self.outcomes.get_mut(outcome) {
+                Some(e) => e,
+                None => self.outcomes.entry(outcome.to_string()).or_default(),
+            };
+            entry.tasks += 1;
+            entry.talk_seconds += talk;
+            entry.goal = goal;
+        }
+        if let Some(at) = task.last_attempt_at {
+            add_hour(&mut self.by_hour, at, &rules.zone);
+        }
+        if let Some(from) = &task.from_number
+            && !self.numbers.contains(from.as_str())
+        {
+            self.numbers.insert(from.to_string());
+        }
+        if let Some(ms) = task.latency_ms {
+            self.latency.add(ms.0);
+        }
+    }
+
+    /// Tasks in `status`.
+    pub fn status(&self, status: TaskStatus) -> u64 {
+        self.by_status.get(&status).copied().unwrap_or(0)
+    }
+
+    /// Done of total over the tasks.
+    pub fn progress(&self) -> Progress {
+        let done = TaskStatus::ALL.iter().filter(|s| s.is_done()).map(|s| self.status(*s)).sum();
+        Progress::new(self.total, done)
+    }
+
+    /// The funnel, in the order of SPEC 3.
+    pub fn funnel(&self) -> Vec<Stage> {
+        vec![
+            Stage { stage: "contacts", count: self.total },
+            Stage { stage: "attempted", count: self.attempted },
+            Stage { stage: "connected", count: self.connected },
+            Stage { stage: "conversations", count: self.conversations },
+            Stage { stage: "goal_reached", count: self.goal_reached },
+        ]
+    }
+
+    /// Warnings where the export's `stats` disagree with the tasks.
+    pub fn reconcile(&self, stats: &Stats) -> Vec<String> {
+        let mut warnings = Vec::new();
+        if let Some(total) = stats.total
+            && total != self.total
+        {
+            warnings.push(format!(
+                "The export's stats say total {total}, but the export has {} tasks; the figures shown are counted from the tasks.",
+                self.total
+            ));
+        }
+        for status in TaskStatus::ALL {
+            if let Some(claimed) = stats.count(*status) {
+                let counted = self.status(*status);
+                if claimed != counted {
+                    warnings.push(format!(
+                        "The export's stats say {claimed} {status} tasks, but {counted} tasks are {status}; the figures shown are counted from the tasks."
+                    ));
+                }
+            }
+        }
+        warnings
+    }
+}
+
+impl CallCounts {
+    /// Counts one call.
+    pub fn add(&mut self, call: &Call, rules: &Rules) {
+        self.total += 1;
+        *self.results.entry(call.result).or_default() += 1;
+        let answered = call.result == CallResult::Answered;
+        if let Some(from) = &call.from_number {
+            let entry = match self.per_number.get_mut(from.as_str()) {
+                Some(e) => e,
+                None => self.per_number.entry(from.to_string()).or_default(),
+            };
+            entry.0 += 1;
+            if answered {
+                entry.1 += 1;
+            }
+        }
+        if let Some(at) = call.started_at {
+            add_hour(&mut self.by_hour, at, &rules.zone);
+        }
+        if answered && let Some(d) = call.duration_seconds {
+            self.duration.add(d.0);
+        }
+        if let Some(cost) = call.cost {
+            self.cost += cost.0;
+        }
+        if let Some(ms) = call.latency_ms {
+            self.latency.add(ms.0);
+        }
+    }
+}
+
+fn add_hour(grid: &mut HourGrid, at: Timestamp, zone: &TimeZone) {
+    let local = zone.to_datetime(at);
+    let day = local.weekday().to_monday_zero_offset() as usize;
+    grid[day][local.hour() as usize] += 1;
+}
+
+/// Progress from the app's counters, when the export has no tasks.
+pub fn progress_from_stats(stats: &Stats) -> Progress {
+    let done = [stats.completed, stats.failed, stats.cancelled, stats.skipped].iter().flatten().sum();
+    let total = stats
+        .total
+        .unwrap_or_else(|| [stats.pending, stats.queued, stats.in_progress].iter().flatten().sum::<u64>() + done);
+    Progress::new(total, done)
+}
+
+/// Everything computed for one campaign.
+#[derive(Debug, Clone, Default)]
+pub struct Figures {
+    pub tasks: Option<TaskCounts>,
+    pub calls: Option<CallCounts>,
+    pub progress: Option<Progress>,
+    pub number_pool: Vec<PoolRow>,
+    pub warnings: Vec<String>,
+}
+
+impl Figures {
+    /// Finishes the figures once the tables have been read.
+    pub fn finish(
+        campaign: &Campaign,
+        workspace: &Workspace,
+        tasks: Option<TaskCounts>,
+        calls: Option<CallCounts>,
+        pool: Option<&[PoolNumber]>,
+    ) -> Figures {
+        let progress = match (&tasks, &campaign.stats) {
+            (Some(t), _) => Some(t.progress()),
+            (None, Some(stats)) => Some(progress_from_stats(stats)),
+            (None, None) => None,
+        };
+        let mut warnings = Vec::new();
+        if let (Some(t), Some(stats)) = (&tasks, &campaign.stats) {
+            warnings.extend(t.reconcile(stats));
+        }
+        let number_pool = pool::rows(campaign, workspace, tasks.as_ref(), calls.as_ref(), pool);
+        Figures { tasks, calls, progress, number_pool, warnings }
+    }
+
+    /// The funnel, when there are tasks.
+    pub fn funnel(&self) -> Option<Vec<Stage>> {
+        self.tasks.as_ref().map(TaskCounts::funnel)
+    }
+
+    /// Whether the number pool section applies (two or more numbers).
+    pub fn has_pool(&self) -> bool {
+        self.number_pool.len() >= 2
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_rounds_to_one_decimal() {
+        assert_eq!(percent(1, 3), 33.3);
+        assert_eq!(percent(2, 3), 66.7);
+        assert_eq!(percent(0, 0), 0.0);
+        assert_eq!(percent(7, 7), 100.0);
+    }
+
+    #[test]
+    fn progress_from_stats_sums_when_total_is_missing() {
+        let stats = Stats { pending: Some(5), completed: Some(3), failed: Some(2), ..Default::default() };
+        assert_eq!(progress_from_stats(&stats), Progress::new(10, 5));
+    }
+}

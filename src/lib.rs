@@ -1,0 +1,16 @@
+//! campaign-report: static snapshots (HTML, JSON, PDF) of outbound calling
+//! campaigns, read from the platform's exports.
+//!
+//! The pipeline runs one way: [`export`] reads and checks the input, [`figures`]
+//! computes while streaming the tables, [`view`] decides what each page shows,
+//! [`render`] draws it, and [`output`] writes it atomically. [`lifecycle`] is the
+//! one table that maps a status to its layout, tabs and actions.
+
+pub mod build;
+pub mod export;
+pub mod figures;
+pub mod lifecycle;
+pub mod model;
+pub mod output;
+pub mod render;
+pub mod view;

@@ -1,0 +1,119 @@
+//! The `campaign-report` binary: parse arguments, run, map the outcome to an exit status.
+
+mod cli;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+
+use campaign_report::build::{self, Formats, Report, TenantChoice};
+use cli::{Cli, Command, Format};
+
+/// Every campaign built.
+const OK: u8 = 0;
+/// Some campaigns failed; the others were built.
+const SOME_FAILED: u8 = 1;
+/// Nothing could be built.
+const NOTHING_BUILT: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { NOTHING_BUILT } else { OK });
+        }
+    };
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("campaign-report: {e:#}");
+            ExitCode::from(NOTHING_BUILT)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<u8> {
+    match cli.command {
+        Command::Schema => {
+            let schema = schemars::schema_for!(campaign_report::model::Campaign);
+            let text = serde_json::to_string_pretty(&schema)?;
+            print_stdout(&format!("{text}\n"));
+            Ok(OK)
+        }
+        Command::Check(args) => {
+            let report = build::check(&args.input.inputs, args.input.workspace.as_deref())?;
+            print_problems(&report);
+            if report.errors.is_empty() {
+                eprintln!("campaign-report: {} campaigns checked, no problems found", report.built);
+                Ok(OK)
+            } else {
+                eprintln!(
+                    "campaign-report: {} {} found, {} campaigns valid",
+                    report.errors.len(),
+                    if report.errors.len() == 1 { "problem" } else { "problems" },
+                    report.built
+                );
+                Ok(SOME_FAILED)
+            }
+        }
+        Command::Build(args) => {
+            let now = match &args.now {
+                Some(text) => text
+                    .parse::<jiff::Timestamp>()
+                    .with_context(|| format!("--now {text:?} is not an RFC 3339 time such as 2026-11-27T12:00:00Z"))?,
+                None => jiff::Timestamp::now().round(jiff::Unit::Second)?,
+            };
+            let has = |f: Format| args.format.contains(&f);
+            let options = build::Options {
+                inputs: args.input.inputs,
+                out: args.out,
+                formats: Formats { html: has(Format::Html), json: has(Format::Json), pdf: has(Format::Pdf) },
+                tenant: match (args.tenant, args.all_tenants) {
+                    (_, true) => TenantChoice::All,
+                    (Some(id), false) => TenantChoice::One(id),
+                    (None, false) => TenantChoice::Only,
+                },
+                role: args.role,
+                workspace: args.input.workspace,
+                templates: args.templates,
+                now,
+                refresh_seconds: args.refresh_seconds,
+                pdf_max_tasks: args.pdf_max_tasks,
+                redact: args.redact.is_some(),
+                jobs: args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+            };
+            let report = build::run(&options)?;
+            print_problems(&report);
+            eprintln!(
+                "campaign-report: {} built, {} failed, {} files written",
+                report.built,
+                report.errors.len(),
+                report.files
+            );
+            Ok(match (report.built, report.errors.len()) {
+                (_, 0) => OK,
+                (0, _) => NOTHING_BUILT,
+                _ => SOME_FAILED,
+            })
+        }
+    }
+}
+
+fn print_problems(report: &Report) {
+    for note in &report.notes {
+        eprintln!("campaign-report: note: {note}");
+    }
+    for error in &report.errors {
+        eprintln!("campaign-report: error: {error}");
+    }
+}
+
+/// Prints to stdout; a closed pipe (`| head`) is not an error.
+fn print_stdout(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+}

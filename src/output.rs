@@ -1,0 +1,222 @@
+//! Writing the snapshot: atomic files, paths that cannot leave the output folder,
+//! and the manifest of everything written.
+//!
+//! Every file goes to a temporary name in its final folder and is renamed into
+//! place, so a run killed at any moment leaves each file either as it was or
+//! complete. Folders are created one level at a time and a symbolic link met on
+//! the way is refused, so nothing is written outside the output folder.
+
+use std::fs;
+use std::io::{self, BufWriter, Write};
+use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// A file operation that failed, with the path it was about.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    /// An I/O error on a path.
+    #[error("cannot write {}: {source}", path.display())]
+    Io { path: PathBuf, source: io::Error },
+    /// A path that would leave the output folder or pass through a link.
+    #[error("refusing to write {}: {reason}", path.display())]
+    Unsafe { path: PathBuf, reason: &'static str },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
+    move |source| OutputError::Io { path: path.to_path_buf(), source }
+}
+
+/// One file written, for the manifest.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Written {
+    /// Path relative to the output folder, with `/`.
+    pub path: String,
+    pub sha256: String,
+    pub bytes: u64,
+}
+
+/// The output folder of one tenant.
+#[derive(Debug)]
+pub struct Output {
+    root: PathBuf,
+    written: Mutex<Vec<Written>>,
+}
+
+impl Output {
+    /// Opens (creating if needed) the output folder.
+    pub fn create(root: &Path) -> Result<Output, OutputError> {
+        fs::create_dir_all(root).map_err(io_err(root))?;
+        Ok(Output { root: root.to_path_buf(), written: Mutex::new(Vec::new()) })
+    }
+
+    /// The output folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Writes a whole file atomically.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError> {
+        self.stage(rel, bytes)?.commit(self)
+    }
+
+    /// Writes a whole file under a temporary name, to be committed later.
+    pub fn stage(&self, rel: &str, bytes: &[u8]) -> Result<Staged, OutputError> {
+        let mut file = self.writer(rel)?;
+        file.write_all(bytes).map_err(io_err(&self.root.join(rel)))?;
+        file.stage()
+    }
+
+    /// Opens a file for streaming; it appears under its name only when [`AtomicFile::finish`] is called.
+    pub fn writer(&self, rel: &str) -> Result<AtomicFile<'_>, OutputError> {
+        let path = self.safe_path(rel)?;
+        let dir = path.parent().unwrap_or(&self.root);
+        let tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir).map_err(io_err(dir))?;
+        Ok(AtomicFile {
+            output: self,
+            rel: rel.to_string(),
+            path,
+            out: BufWriter::with_capacity(1 << 16, tmp),
+            hasher: Sha256::new(),
+            bytes: 0,
+        })
+    }
+
+    /// Checks `rel` and creates its folders, refusing `..`, absolute paths and links.
+    fn safe_path(&self, rel: &str) -> Result<PathBuf, OutputError> {
+        let rel_path = Path::new(rel);
+        let unsafe_path = |reason| OutputError::Unsafe { path: self.root.join(rel), reason };
+        if rel.is_empty() || !rel_path.components().all(|c| matches!(c, Component::Normal(_))) {
+            return Err(unsafe_path("the path would leave the output folder"));
+        }
+        let mut dir = self.root.clone();
+        let parts: Vec<_> = rel_path.components().collect();
+        for part in &parts[..parts.len() - 1] {
+            dir.push(part);
+            match fs::symlink_metadata(&dir) {
+                Ok(m) if m.file_type().is_symlink() => {
+                    return Err(unsafe_path("a folder on the way is a symbolic link"));
+                }
+                Ok(m) if m.is_dir() => {}
+                Ok(_) => return Err(unsafe_path("a file stands where a folder is needed")),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => match fs::create_dir(&dir) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+                    Err(e) => return Err(OutputError::Io { path: dir, source: e }),
+                },
+                Err(e) => return Err(OutputError::Io { path: dir, source: e }),
+            }
+        }
+        let path = self.root.join(rel_path);
+        if fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
+            return Err(unsafe_path("a folder stands where the file goes"));
+        }
+        Ok(path)
+    }
+
+    /// Every file written so far, sorted by path.
+    pub fn written(&self) -> Vec<Written> {
+        let mut files = self.written.lock().map(|w| w.clone()).unwrap_or_default();
+        files.sort();
+        files
+    }
+}
+
+/// A file being written under a temporary name.
+pub struct AtomicFile<'a> {
+    output: &'a Output,
+    rel: String,
+    path: PathBuf,
+    out: BufWriter<tempfile::NamedTempFile>,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl Write for AtomicFile<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.out.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+impl AtomicFile<'_> {
+    /// Finishes the file under its temporary name; [`Staged::commit`] puts it in place.
+    pub fn stage(self) -> Result<Staged, OutputError> {
+        let AtomicFile { output: _, rel, path, out, hasher, bytes } = self;
+        let tmp = out.into_inner().map_err(|e| OutputError::Io { path: path.clone(), source: e.into_error() })?;
+        let temp = tmp.into_temp_path();
+        Ok(Staged { temp, path, written: Written { path: rel, sha256: hex(&hasher.finalize()), bytes } })
+    }
+
+    /// Renames the finished file into place (a killed run never leaves it torn).
+    pub fn finish(self) -> Result<(), OutputError> {
+        let output = self.output;
+        self.stage()?.commit(output)
+    }
+}
+
+/// A finished file waiting under its temporary name; dropped, it is removed.
+///
+/// A campaign's files are staged and committed together once the whole campaign
+/// has been read without error, so a bad row found late never leaves a campaign
+/// half old and half new.
+#[derive(Debug)]
+pub struct Staged {
+    temp: tempfile::TempPath,
+    path: PathBuf,
+    written: Written,
+}
+
+impl Staged {
+    /// Renames the file into place and records it for the manifest.
+    pub fn commit(self, output: &Output) -> Result<(), OutputError> {
+        let Staged { temp, path, written } = self;
+        temp.persist(&path).map_err(|e| OutputError::Io { path: path.clone(), source: e.error })?;
+        if let Ok(mut w) = output.written.lock() {
+            w.push(written);
+        }
+        Ok(())
+    }
+}
+
+/// Lower-case hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_cannot_leave_the_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = Output::create(dir.path()).unwrap();
+        for bad in ["../x", "/etc/passwd", "a/../../x", ""] {
+            assert!(matches!(out.write(bad, b"x"), Err(OutputError::Unsafe { .. })), "{bad}");
+        }
+        #[cfg(unix)]
+        {
+            let outside = tempfile::tempdir().unwrap();
+            std::os::unix::fs::symlink(outside.path(), dir.path().join("campaigns")).unwrap();
+            assert!(out.write("campaigns/x/index.html", b"x").is_err());
+            assert_eq!(fs::read_dir(outside.path()).unwrap().count(), 0);
+        }
+        out.write("a/b.txt", b"hello").unwrap();
+        assert_eq!(fs::read(dir.path().join("a/b.txt")).unwrap(), b"hello");
+        let w = out.written();
+        assert_eq!(w[0].sha256, "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+    }
+}

@@ -1,0 +1,210 @@
+//! Export copies (`export/…`): the campaign's data as the run's role may see it.
+//!
+//! Restricted columns are dropped (not blanked), contact data is masked under
+//! `--redact contacts`, and cells a spreadsheet would take for a formula are
+//! neutralised, because people open these files in spreadsheets.
+
+use std::io::Write;
+
+use csv::StringRecord;
+use serde_json::Value;
+
+use crate::output::{AtomicFile, OutputError, Staged};
+use crate::view::format;
+
+/// What a copy must leave out or mask.
+#[derive(Debug, Clone, Copy)]
+pub struct CopyRules {
+    pub show_latency: bool,
+    pub redact: bool,
+}
+
+/// Whether a column or key holds restricted metrics.
+pub fn is_restricted(name: &str) -> bool {
+    name.to_ascii_lowercase().contains("latency")
+}
+
+/// How a column of a copy is masked.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Mask {
+    None,
+    Name,
+    Phone,
+}
+
+/// Typed tables: the columns that hold a contact's name or number.
+fn typed_mask(column: &str) -> Mask {
+    match column {
+        "contact_name" => Mask::Name,
+        "phone" | "to_number" => Mask::Phone,
+        _ => Mask::None,
+    }
+}
+
+/// Free-form tables (preview, rejected rows): any column that looks like contact data.
+fn free_mask(column: &str) -> Mask {
+    if crate::view::is_contact_column(column) {
+        if column.to_ascii_lowercase().contains("name") { Mask::Name } else { Mask::Phone }
+    } else {
+        Mask::None
+    }
+}
+
+/// Makes a cell safe to open in a spreadsheet: text starting with `=`, `+`, `-`, `@`,
+/// tab or carriage return gets a leading `'`, except plain numbers (`+14155550123`, `-2.5`).
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if !risky || is_plain_number(cell) {
+        std::borrow::Cow::Borrowed(cell)
+    } else {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    }
+}
+
+fn is_plain_number(s: &str) -> bool {
+    let body = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let mut parts = body.splitn(2, '.');
+    let int = parts.next().unwrap_or("");
+    let frac = parts.next();
+    !int.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn apply(mask: Mask, cell: &str) -> String {
+    match mask {
+        Mask::None => cell.to_string(),
+        Mask::Name => format::mask_name(cell),
+        Mask::Phone if cell.is_empty() => String::new(),
+        Mask::Phone => format::mask_phone(cell),
+    }
+}
+
+/// A CSV export copy being written row by row.
+pub struct CsvCopy<'a> {
+    writer: csv::Writer<AtomicFile<'a>>,
+    keep: Vec<usize>,
+    masks: Vec<Mask>,
+    row: Vec<String>,
+}
+
+impl<'a> CsvCopy<'a> {
+    /// Starts a copy with `headers`; `free_form` tables mask by column name heuristics.
+    pub fn new(file: AtomicFile<'a>, headers: &[&str], rules: CopyRules, free_form: bool) -> Result<Self, csv::Error> {
+        let keep: Vec<usize> =
+            (0..headers.len()).filter(|&i| rules.show_latency || !is_restricted(headers[i])).collect();
+        let masks = keep
+            .iter()
+            .map(|&i| match (rules.redact, free_form) {
+                (false, _) => Mask::None,
+                (true, true) => free_mask(headers[i]),
+                (true, false) => typed_mask(headers[i]),
+            })
+            .collect();
+        let mut writer = csv::WriterBuilder::new().from_writer(file);
+        writer.write_record(keep.iter().map(|&i| spreadsheet_safe(headers[i]).into_owned()))?;
+        Ok(CsvCopy { writer, keep, masks, row: Vec::new() })
+    }
+
+    /// Writes one row given in header order.
+    pub fn write<'r>(&mut self, cells: impl Fn(usize) -> &'r str) -> Result<(), csv::Error> {
+        self.row.clear();
+        for (k, &i) in self.keep.iter().enumerate() {
+            let cell = cells(i);
+            let masked = if self.masks[k] == Mask::None { cell.to_string() } else { apply(self.masks[k], cell) };
+            self.row.push(spreadsheet_safe(&masked).into_owned());
+        }
+        self.writer.write_record(&self.row)
+    }
+
+    /// Writes one raw CSV record.
+    pub fn write_record(&mut self, record: &StringRecord) -> Result<(), csv::Error> {
+        self.write(|i| record.get(i).unwrap_or(""))
+    }
+
+    /// Finishes the copy under its temporary name.
+    pub fn stage(self) -> Result<Staged, OutputError> {
+        let file = self.writer.into_inner().map_err(|e| {
+            let error = std::io::Error::other(e.error().to_string());
+            OutputError::Io { path: "export copy".into(), source: error }
+        })?;
+        file.stage()
+    }
+}
+
+/// The campaign object for `export/campaign.json`, with restricted keys removed and contacts masked.
+pub fn campaign_json(raw: &str, rules: CopyRules) -> Result<Vec<u8>, serde_json::Error> {
+    let mut value: Value = serde_json::from_str(raw)?;
+    if !rules.show_latency {
+        drop_restricted(&mut value);
+    }
+    if rules.redact
+        && let Value::Object(map) = &mut value
+    {
+        for (key, typed) in [("tasks", true), ("calls", true), ("audience_preview", false)] {
+            if let Some(Value::Array(rows)) = map.get_mut(key) {
+                mask_rows(rows, typed);
+            }
+        }
+        if let Some(Value::Object(upload)) = map.get_mut("upload")
+            && let Some(Value::Array(rows)) = upload.get_mut("rejects")
+        {
+            mask_rows(rows, false);
+        }
+    }
+    let mut out = serde_json::to_vec_pretty(&value)?;
+    out.write_all(b"\n").ok();
+    Ok(out)
+}
+
+fn drop_restricted(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|k, _| !is_restricted(k));
+            map.values_mut().for_each(drop_restricted);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_restricted),
+        _ => {}
+    }
+}
+
+fn mask_rows(rows: &mut [Value], typed: bool) {
+    for row in rows {
+        if let Value::Object(map) = row {
+            for (k, v) in map.iter_mut() {
+                let mask = if typed { typed_mask(k) } else { free_mask(k) };
+                if mask != Mask::None
+                    && let Value::String(s) = v
+                {
+                    *s = apply(mask, s);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised_but_numbers_stay() {
+        assert_eq!(spreadsheet_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(spreadsheet_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(spreadsheet_safe("+cmd|' /C calc'!A0"), "'+cmd|' /C calc'!A0");
+        assert_eq!(spreadsheet_safe("-2+3"), "'-2+3");
+        assert_eq!(spreadsheet_safe("+14155550123"), "+14155550123");
+        assert_eq!(spreadsheet_safe("-2.5"), "-2.5");
+        assert_eq!(spreadsheet_safe("Ana"), "Ana");
+    }
+
+    #[test]
+    fn restricted_keys_vanish_at_any_depth() {
+        let raw = r#"{"latency":{"p50_ms":1},"tasks":[{"task_id":"t","latency_ms":5,"contact_name":"Ana Li","phone":"+14155550112"}]}"#;
+        let out =
+            String::from_utf8(campaign_json(raw, CopyRules { show_latency: false, redact: true }).unwrap()).unwrap();
+        assert!(!out.contains("latency"));
+        assert!(out.contains("A•• L•"));
+        assert!(out.contains("+1 415 ••• ••12"));
+    }
+}

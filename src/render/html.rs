@@ -1,0 +1,144 @@
+//! The HTML renderer: Tera templates embedded in the binary, overridable per file.
+//!
+//! Built-in templates live under the `builtin/` prefix; a user's `--templates DIR`
+//! is loaded without a prefix, so a file of the same name wins and the built-ins
+//! fill in the rest (Tera's fallback prefixes).
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use crate::view::{CampaignView, ListView, TaskList};
+
+/// The built-in templates and assets, by name.
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("index.html", include_str!("../../templates/index.html")),
+    ("campaign.html", include_str!("../../templates/campaign.html")),
+    ("header.html", include_str!("../../templates/header.html")),
+    ("grid.html", include_str!("../../templates/grid.html")),
+    ("pager.html", include_str!("../../templates/pager.html")),
+    ("shares.html", include_str!("../../templates/shares.html")),
+    ("pool_table.html", include_str!("../../templates/pool_table.html")),
+    ("sections/readiness.html", include_str!("../../templates/sections/readiness.html")),
+    ("sections/configuration.html", include_str!("../../templates/sections/configuration.html")),
+    ("sections/audience-preview.html", include_str!("../../templates/sections/audience-preview.html")),
+    ("sections/progress.html", include_str!("../../templates/sections/progress.html")),
+    ("sections/dispatch-health.html", include_str!("../../templates/sections/dispatch-health.html")),
+    ("sections/tasks.html", include_str!("../../templates/sections/tasks.html")),
+    ("sections/funnel.html", include_str!("../../templates/sections/funnel.html")),
+    ("sections/analysis.html", include_str!("../../templates/sections/analysis.html")),
+    ("sections/results.html", include_str!("../../templates/sections/results.html")),
+    ("sections/csv-upload.html", include_str!("../../templates/sections/csv-upload.html")),
+    ("sections/number-pool.html", include_str!("../../templates/sections/number-pool.html")),
+    ("sections/latency.html", include_str!("../../templates/sections/latency.html")),
+];
+
+/// The built-in stylesheet.
+pub const BUILTIN_CSS: &str = include_str!("../../templates/assets/style.css");
+
+const PREFIX: &str = "builtin/";
+
+/// A template that cannot be loaded or rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    /// A user template or asset cannot be read.
+    #[error("cannot read template {}: {source}", path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+    /// A template does not parse, or fails while rendering.
+    #[error("template {name}: {message}")]
+    Tera { name: String, message: String },
+}
+
+fn tera_error(name: &str, e: tera::Error) -> TemplateError {
+    // Tera's error chain carries the template line and what is wrong.
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    TemplateError::Tera { name: name.to_string(), message }
+}
+
+/// One page as the templates see it.
+#[derive(Debug, Serialize)]
+pub struct Page<'a> {
+    /// `overview`, `tasks` or `report`.
+    pub tab: &'static str,
+    /// The page's own file name, for the Refresh link.
+    pub file: String,
+    pub title: String,
+    /// Path prefix to the output root and the assets.
+    pub root: &'static str,
+    pub assets: &'static str,
+    pub snapshot: String,
+    /// Self-refresh seconds (Active HTML pages only).
+    pub refresh: Option<u32>,
+    /// Section ids to draw, in order.
+    pub sections: Vec<&'static str>,
+    pub tasks: Option<&'a TaskList>,
+    /// Printing to PDF: stylesheet inline, no navigation.
+    pub print: bool,
+    pub inline_css: &'a str,
+}
+
+/// Renders pages from the built-in templates and the user's overrides.
+pub struct HtmlRenderer {
+    tera: Tera,
+    css: String,
+}
+
+impl HtmlRenderer {
+    /// Loads the built-in templates, then the ones in `user_dir` over them.
+    pub fn new(user_dir: Option<&Path>) -> Result<HtmlRenderer, TemplateError> {
+        let mut tera = Tera::default();
+        tera.set_fallback_prefixes([PREFIX]).map_err(|e| tera_error("(setup)", e))?;
+        let mut templates: Vec<(String, String)> =
+            BUILTIN.iter().map(|(name, body)| (format!("{PREFIX}{name}"), body.to_string())).collect();
+        let mut css = BUILTIN_CSS.to_string();
+        if let Some(dir) = user_dir {
+            for (name, _) in BUILTIN {
+                let path = dir.join(name);
+                if path.is_file() {
+                    let body = std::fs::read_to_string(&path).map_err(|source| TemplateError::Read { path, source })?;
+                    templates.push((name.to_string(), body));
+                }
+            }
+            let path = dir.join("assets/style.css");
+            if path.is_file() {
+                css = std::fs::read_to_string(&path).map_err(|source| TemplateError::Read { path, source })?;
+            }
+        }
+        tera.add_raw_templates(templates.iter().map(|(n, b)| (n.as_str(), b.as_str())))
+            .map_err(|e| tera_error("(loading)", e))?;
+        Ok(HtmlRenderer { tera, css })
+    }
+
+    /// The stylesheet written to `assets/style.css`.
+    pub fn css(&self) -> &str {
+        &self.css
+    }
+
+    fn render(&self, name: &str, context: &Context) -> Result<String, TemplateError> {
+        self.tera.render(name, context).map_err(|e| tera_error(name, e))
+    }
+
+    /// Renders one page of a campaign.
+    pub fn campaign_page(&self, campaign: &CampaignView, page: &Page) -> Result<String, TemplateError> {
+        let mut context = Context::new();
+        context.insert("campaign", campaign);
+        context.insert("page", page);
+        self.render("campaign.html", &context)
+    }
+
+    /// Renders the campaign list.
+    pub fn list_page(&self, list: &ListView, page: &Page) -> Result<String, TemplateError> {
+        let mut context = Context::new();
+        context.insert("list", list);
+        context.insert("page", page);
+        self.render("index.html", &context)
+    }
+}

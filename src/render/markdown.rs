@@ -1,0 +1,47 @@
+//! Markdown from exports (operator notes, agent scripts), rendered and sanitised.
+//!
+//! Exports are typed by anyone: raw HTML is dropped by the sanitiser, links keep
+//! only http, https and mailto, and images are removed because a page must never
+//! fetch anything from the network.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use pulldown_cmark::{Options, Parser, html};
+
+static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut b = ammonia::Builder::default();
+    b.rm_tags(["img"])
+        .url_schemes(HashSet::from(["http", "https", "mailto"]))
+        .url_relative(ammonia::UrlRelative::Deny)
+        .link_rel(Some("noopener noreferrer nofollow"));
+    b
+});
+
+/// Renders Markdown to sanitised HTML.
+pub fn to_html(markdown: &str) -> String {
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut unsafe_html, Parser::new_ext(markdown, options));
+    CLEANER.clean(&unsafe_html).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nothing_runs_and_nothing_is_fetched() {
+        let out = to_html(
+            "**Hi** <script>alert(1)</script> [x](javascript:alert(1)) [d](data:text/html,1) \
+             ![i](https://example.com/p.png) <img src=x onerror=alert(1)> [ok](https://example.com)",
+        );
+        assert!(out.contains("<strong>Hi</strong>"));
+        assert!(!out.contains("<script"));
+        assert!(!out.contains("javascript:"));
+        assert!(!out.contains("data:"));
+        assert!(!out.contains("<img"));
+        assert!(!out.contains("onerror"));
+        assert!(out.contains("href=\"https://example.com\""));
+    }
+}

@@ -1,0 +1,189 @@
+//! `summary.json`: the figures behind the pages, for machines (SPEC 5.1).
+
+use serde::Serialize;
+
+use super::{CampaignView, ViewInput};
+use crate::figures::{PoolRow, Progress, Stage};
+use crate::model::{CallResult, Tenant};
+
+/// One readiness check.
+#[derive(Debug, Serialize)]
+pub struct CheckSummary {
+    pub check: &'static str,
+    pub ok: bool,
+    pub detail: String,
+}
+
+/// Counts and status of the upload.
+#[derive(Debug, Serialize)]
+pub struct UploadSummary {
+    pub id: Option<String>,
+    pub file_name: Option<String>,
+    pub status: &'static str,
+    pub uploaded_at: Option<String>,
+    pub rows_total: Option<u64>,
+    pub rows_accepted: Option<u64>,
+    pub rows_rejected: Option<u64>,
+    pub rows_duplicate: Option<u64>,
+}
+
+/// Restricted metrics, for allowed roles.
+#[derive(Debug, Serialize)]
+pub struct LatencySummary {
+    pub p50_ms: Option<f64>,
+    pub p95_ms: Option<f64>,
+    pub time_to_first_word_ms: Option<f64>,
+    pub post_dial_delay_ms: Option<f64>,
+    /// p50 and p95 over the `latency_ms` column of calls (else tasks), when present.
+    pub measured_p50_ms: Option<f64>,
+    pub measured_p95_ms: Option<f64>,
+}
+
+/// Pace of a running campaign.
+#[derive(Debug, Serialize)]
+pub struct Pace {
+    pub tasks_per_hour: f64,
+    pub estimated_finish: Option<String>,
+}
+
+/// A labelled count.
+#[derive(Debug, Serialize)]
+pub struct Count {
+    pub label: String,
+    pub count: u64,
+}
+
+/// The Ended analysis as numbers.
+#[derive(Debug, Serialize)]
+pub struct AnalysisSummary {
+    pub outcomes: Vec<Count>,
+    pub results: Vec<Count>,
+    pub attempts: Vec<Count>,
+    pub talk_seconds_median: Option<f64>,
+    pub talk_seconds_p90: Option<f64>,
+    pub calls: Option<u64>,
+}
+
+/// The contents of `summary.json`.
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    pub id: String,
+    pub name: String,
+    pub status: String,
+    pub generated_at: String,
+    pub tenant: Tenant,
+    pub layout: &'static str,
+    pub tabs: Vec<&'static str>,
+    pub actions: Vec<&'static str>,
+    pub sections: Vec<&'static str>,
+    pub auto_refresh_seconds: Option<u32>,
+    pub progress: Option<Progress>,
+    pub pace: Option<Pace>,
+    pub funnel: Option<Vec<Stage>>,
+    pub readiness: Option<Vec<CheckSummary>>,
+    pub dispatch_health: Option<super::DispatchVerdict>,
+    pub analysis: Option<AnalysisSummary>,
+    pub number_pool: Option<Vec<PoolRow>>,
+    pub upload: Option<UploadSummary>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latency: Option<Option<LatencySummary>>,
+    pub warnings: Vec<String>,
+}
+
+impl Summary {
+    /// The summary of a campaign from its view input and finished view.
+    pub fn new(input: &ViewInput, view: &CampaignView) -> Summary {
+        let c = input.campaign;
+        let f = input.figures;
+        let layout = input.status.layout();
+        Summary {
+            id: c.id.to_string(),
+            name: c.name.clone(),
+            status: c.status.clone(),
+            generated_at: input.options.now.to_string(),
+            tenant: c.tenant.clone(),
+            layout: layout.as_str(),
+            tabs: layout.tabs().iter().map(|t| t.as_str()).collect(),
+            actions: input.status.actions().iter().map(|a| a.as_str()).collect(),
+            sections: view.sections.clone(),
+            auto_refresh_seconds: view.auto_refresh_seconds,
+            progress: f.progress,
+            pace: (*input.status == crate::lifecycle::Status::Running)
+                .then(|| super::active::pace(input))
+                .flatten()
+                .map(|(rate, finish)| Pace {
+                    tasks_per_hour: (rate * 10.0).round() / 10.0,
+                    estimated_finish: finish.map(|t| t.round(jiff::Unit::Second).unwrap_or(t).to_string()),
+                }),
+            funnel: view.funnel.as_ref().and_then(|_| f.funnel()),
+            readiness: view.readiness.as_ref().map(|r| {
+                r.checks.iter().map(|c| CheckSummary { check: c.check, ok: c.ok, detail: c.detail.clone() }).collect()
+            }),
+            dispatch_health: view.dispatch.as_ref().map(|d| d.verdict),
+            analysis: view.analysis.as_ref().map(|_| analysis(input)),
+            number_pool: f.has_pool().then(|| f.number_pool.clone()),
+            upload: c.upload.as_ref().map(|u| UploadSummary {
+                id: u.id.clone(),
+                file_name: u.file_name.clone(),
+                status: u.status.as_str(),
+                uploaded_at: u.uploaded_at.map(|t| t.to_string()),
+                rows_total: u.rows_total,
+                rows_accepted: u.rows_accepted,
+                rows_rejected: u.rows_rejected,
+                rows_duplicate: u.rows_duplicate,
+            }),
+            latency: input.options.show_latency.then(|| latency(input)),
+            warnings: f.warnings.clone(),
+        }
+    }
+}
+
+fn analysis(input: &ViewInput) -> AnalysisSummary {
+    let f = input.figures;
+    let tasks = f.tasks.as_ref();
+    let mut outcomes: Vec<Count> = tasks
+        .map(|t| t.outcomes.iter().map(|(o, c)| Count { label: o.clone(), count: c.tasks }).collect())
+        .unwrap_or_default();
+    outcomes.sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
+    let results = match (&f.calls, tasks) {
+        (Some(c), _) => CallResult::ALL
+            .iter()
+            .map(|r| Count { label: r.as_str().into(), count: c.results.get(r).copied().unwrap_or(0) })
+            .collect(),
+        (None, Some(t)) => CallResult::ALL
+            .iter()
+            .map(|r| Count { label: r.as_str().into(), count: t.last_results.get(&Some(*r)).copied().unwrap_or(0) })
+            .collect(),
+        _ => Vec::new(),
+    };
+    AnalysisSummary {
+        outcomes,
+        results,
+        attempts: tasks
+            .map(|t| t.attempts.iter().map(|(n, c)| Count { label: n.to_string(), count: *c }).collect())
+            .unwrap_or_default(),
+        talk_seconds_median: tasks.and_then(|t| t.talk.quantile(0.5)),
+        talk_seconds_p90: tasks.and_then(|t| t.talk.quantile(0.9)),
+        calls: f.calls.as_ref().map(|c| c.total),
+    }
+}
+
+fn latency(input: &ViewInput) -> Option<LatencySummary> {
+    let l = input.campaign.latency.clone().unwrap_or_default();
+    let measured = match (&input.figures.calls, &input.figures.tasks) {
+        (Some(c), _) if c.latency.count() > 0 => Some(&c.latency),
+        (_, Some(t)) if t.latency.count() > 0 => Some(&t.latency),
+        _ => None,
+    };
+    if input.campaign.latency.is_none() && measured.is_none() {
+        return None;
+    }
+    Some(LatencySummary {
+        p50_ms: l.p50_ms.map(|v| v.0),
+        p95_ms: l.p95_ms.map(|v| v.0),
+        time_to_first_word_ms: l.time_to_first_word_ms.map(|v| v.0),
+        post_dial_delay_ms: l.post_dial_delay_ms.map(|v| v.0),
+        measured_p50_ms: measured.and_then(|d| d.quantile(0.5)),
+        measured_p95_ms: measured.and_then(|d| d.quantile(0.95)),
+    })
+}
