@@ -68,8 +68,9 @@ impl CsvTable {
                 Err(e) => return Err(csv_error(&self.path, Some(&self.headers), e)),
             }
             let line = record.position().map_or(0, |p| p.line());
-            let typed: T =
-                record.deserialize(Some(&self.headers)).map_err(|e| csv_error(&self.path, Some(&self.headers), e))?;
+            let typed: T = record
+                .deserialize(Some(&self.headers))
+                .map_err(|e| row_error(&self.path, &self.headers, &record, e))?;
             row(typed, &record, line)?;
         }
     }
@@ -125,6 +126,37 @@ fn csv_error(path: &Path, headers: Option<&StringRecord>, err: csv::Error) -> In
             InputError::field(path, position, field, message)
         }
         other => InputError::file(path, format!("cannot read table: {other:?}")),
+    }
+}
+
+/// Turns an error typing a row into an input error, finding the column when csv could not.
+fn row_error(path: &Path, headers: &StringRecord, record: &StringRecord, err: csv::Error) -> InputError {
+    let line = record.position().map_or(0, |p| p.line());
+    let ErrorKind::Deserialize { err, .. } = err.kind() else {
+        return csv_error(path, Some(headers), err);
+    };
+    // A value refused by a type's own check carries no field index: find the cell it quotes.
+    let index = err.field().map(|i| i as usize).or_else(|| {
+        let csv::DeserializeErrorKind::Message(m) = err.kind() else { return None };
+        record.iter().position(|cell| !cell.is_empty() && m.contains(&crate::model::shorten(cell)))
+    });
+    let cell = index.and_then(|i| record.get(i)).unwrap_or("");
+    let message = match err.kind() {
+        csv::DeserializeErrorKind::Message(m) => m.clone(),
+        csv::DeserializeErrorKind::ParseInt(_) => {
+            format!("invalid value {}, expected a whole number ≥ 0", crate::model::shorten(cell))
+        }
+        csv::DeserializeErrorKind::ParseFloat(_) => {
+            format!("invalid value {}, expected a number", crate::model::shorten(cell))
+        }
+        csv::DeserializeErrorKind::ParseBool(_) => {
+            format!("invalid value {}, expected true or false", crate::model::shorten(cell))
+        }
+        other => other.to_string(),
+    };
+    match index {
+        Some(i) => InputError::field(path, Position::at(line, i as u64 + 1), headers.get(i).unwrap_or(""), message),
+        None => InputError::field(path, Position::line(line), "", message),
     }
 }
 

@@ -69,7 +69,13 @@ pub fn serde_error(path: &Path, line: u64, column: u64, field: String, inner: &s
         Some(i) => message[..i].to_string(),
         None => message,
     };
-    let field = if field == "." { String::new() } else { field };
+    let mut field = if field == "." { String::new() } else { field };
+    // "missing field `name`": the field is the missing one, not its parent.
+    if let Some(name) = message.strip_prefix("missing field `").and_then(|m| m.strip_suffix('`')) {
+        field = if field.is_empty() { name.to_string() } else { format!("{field}.{name}") };
+    }
+    let message =
+        if message.starts_with("missing field") { format!("{message}: this field is required") } else { message };
     InputError::field(path, position, field, message)
 }
 
