@@ -25,6 +25,18 @@ pub enum Command {
     Check(CheckArgs),
     /// Print the JSON Schema of the campaign object.
     Schema,
+    /// Write the built-in templates and stylesheet into DIR, to edit and pass back with --templates DIR.
+    InitTemplates(InitTemplatesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitTemplatesArgs {
+    /// Folder to write the templates into (created if missing).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Replace files that already exist.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

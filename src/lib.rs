@@ -10,6 +10,7 @@ pub mod build;
 pub mod export;
 pub mod figures;
 pub mod lifecycle;
+pub mod manifest;
 pub mod model;
 pub mod output;
 pub mod render;

@@ -3,10 +3,10 @@
 //! Nothing else in the tool looks at a campaign's status string; everything asks
 //! this module what the status means.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The page layout a status selects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Layout {
     /// Not started: readiness, configuration, audience preview.

@@ -43,6 +43,15 @@ fn run(cli: Cli) -> Result<u8> {
             print_stdout(&format!("{text}\n"));
             Ok(OK)
         }
+        Command::InitTemplates(args) => {
+            let written = campaign_report::render::html::write_builtins(&args.dir, args.force)?;
+            eprintln!(
+                "campaign-report: wrote {written} files into {}; edit them and build with --templates {}",
+                args.dir.display(),
+                args.dir.display()
+            );
+            Ok(OK)
+        }
         Command::Check(args) => {
             let report = build::check(&args.input.inputs, args.input.workspace.as_deref())?;
             print_problems(&report);
@@ -84,16 +93,25 @@ fn run(cli: Cli) -> Result<u8> {
                 pdf_max_tasks: args.pdf_max_tasks,
                 redact: args.redact.is_some(),
                 jobs: args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+                paper: match args.paper {
+                    cli::Paper::A4 => campaign_report::render::pdf::Paper::A4,
+                    cli::Paper::Letter => campaign_report::render::pdf::Paper::Letter,
+                },
+                chrome: args.chrome,
+                now_fixed: args.now.is_some(),
             };
+            let started = std::time::Instant::now();
             let report = build::run(&options)?;
             print_problems(&report);
             eprintln!(
-                "campaign-report: {} built, {} failed, {} files written",
+                "campaign-report: {} built, {} unchanged, {} failed, {} files written in {:.1} s",
                 report.built,
+                report.unchanged,
                 report.errors.len(),
-                report.files
+                report.files,
+                started.elapsed().as_secs_f64()
             );
-            Ok(match (report.built, report.errors.len()) {
+            Ok(match (report.built + report.unchanged, report.errors.len()) {
                 (_, 0) => OK,
                 (0, _) => NOTHING_BUILT,
                 _ => SOME_FAILED,

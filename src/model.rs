@@ -35,16 +35,22 @@ pub struct Campaign {
     /// Operator notes, Markdown.
     pub description_md: Option<String>,
     #[schemars(with = "Option<String>")]
+    #[serde(default, deserialize_with = "de_time")]
     pub created_at: Option<Timestamp>,
     #[schemars(with = "Option<String>")]
+    #[serde(default, deserialize_with = "de_time")]
     pub updated_at: Option<Timestamp>,
     #[schemars(with = "Option<String>")]
+    #[serde(default, deserialize_with = "de_time")]
     pub scheduled_start_at: Option<Timestamp>,
     #[schemars(with = "Option<String>")]
+    #[serde(default, deserialize_with = "de_time")]
     pub started_at: Option<Timestamp>,
     #[schemars(with = "Option<String>")]
+    #[serde(default, deserialize_with = "de_time")]
     pub paused_at: Option<Timestamp>,
     #[schemars(with = "Option<String>")]
+    #[serde(default, deserialize_with = "de_time")]
     pub ended_at: Option<Timestamp>,
     /// The campaign's calling time zone (IANA name).
     pub timezone: Option<TimeZoneName>,
@@ -156,6 +162,7 @@ pub struct Dispatch {
     pub dispatched_last_hour: Option<u64>,
     pub errors_last_hour: Option<u64>,
     #[schemars(with = "Option<String>")]
+    #[serde(default, deserialize_with = "de_time")]
     pub last_dispatch_at: Option<Timestamp>,
     pub concurrency_limit: Option<u64>,
     pub errors_by_reason: Option<BTreeMap<String, u64>>,
@@ -177,6 +184,7 @@ pub struct Upload {
     pub file_name: Option<String>,
     pub status: UploadStatus,
     #[schemars(with = "Option<String>")]
+    #[serde(default, deserialize_with = "de_time")]
     pub uploaded_at: Option<Timestamp>,
     pub rows_total: Option<u64>,
     pub rows_accepted: Option<u64>,
@@ -208,6 +216,7 @@ pub struct Task {
     pub outcome: Option<String>,
     pub talk_seconds: Option<NonNegative>,
     #[schemars(with = "Option<String>")]
+    #[serde(default, deserialize_with = "de_time")]
     pub last_attempt_at: Option<Timestamp>,
     pub from_number: Option<Phone>,
     pub latency_ms: Option<NonNegative>,
@@ -221,6 +230,7 @@ pub struct Call {
     pub from_number: Option<Phone>,
     pub to_number: Option<Phone>,
     #[schemars(with = "Option<String>")]
+    #[serde(default, deserialize_with = "de_time")]
     pub started_at: Option<Timestamp>,
     pub result: CallResult,
     pub duration_seconds: Option<NonNegative>,
@@ -324,6 +334,20 @@ word_enum! {
         Busy = "busy",
         Failed = "failed",
         InvalidNumber = "invalid_number",
+    }
+}
+
+/// An RFC 3339 time; the error quotes the value so it can be found in a large table.
+fn de_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
+    let s: Option<std::borrow::Cow<'de, str>> = Option::deserialize(d)?;
+    match s {
+        Some(s) if !s.trim().is_empty() => s.trim().parse::<Timestamp>().map(Some).map_err(|e| {
+            de::Error::custom(format!(
+                "invalid time {}, expected RFC 3339 with an offset such as 2026-11-27T09:00:00Z ({e})",
+                shorten(&s)
+            ))
+        }),
+        _ => Ok(None),
     }
 }
 
@@ -517,9 +541,19 @@ pub fn shorten(s: &str) -> String {
 }
 
 /// A finite number ≥ 0 (seconds, milliseconds, money).
-#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, JsonSchema)]
-#[serde(transparent)]
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, JsonSchema)]
 pub struct NonNegative(#[schemars(range(min = 0))] pub f64);
+
+impl Serialize for NonNegative {
+    /// Whole numbers are written as integers (`1183`, not `1183.0`), as exports write them.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.0.fract() == 0.0 && self.0 < 9_007_199_254_740_992.0 {
+            s.serialize_u64(self.0 as u64)
+        } else {
+            s.serialize_f64(self.0)
+        }
+    }
+}
 
 impl<'de> Deserialize<'de> for NonNegative {
     /// Accepts a number or a decimal string (money is often exported as `"0.013"`).

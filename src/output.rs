@@ -11,7 +11,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// A file operation that failed, with the path it was about.
@@ -30,7 +30,7 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
 }
 
 /// One file written, for the manifest.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Written {
     /// Path relative to the output folder, with `/`.
     pub path: String,
@@ -43,13 +43,16 @@ pub struct Written {
 pub struct Output {
     root: PathBuf,
     written: Mutex<Vec<Written>>,
+    /// Files actually written by this run (not carried over, not unchanged).
+    fresh: std::sync::atomic::AtomicUsize,
 }
 
 impl Output {
-    /// Opens (creating if needed) the output folder.
+    /// Opens (creating if needed) the output folder, removing temporary files a killed run left behind.
     pub fn create(root: &Path) -> Result<Output, OutputError> {
         fs::create_dir_all(root).map_err(io_err(root))?;
-        Ok(Output { root: root.to_path_buf(), written: Mutex::new(Vec::new()) })
+        remove_leftovers(root);
+        Ok(Output { root: root.to_path_buf(), written: Mutex::new(Vec::new()), fresh: Default::default() })
     }
 
     /// The output folder.
@@ -60,6 +63,32 @@ impl Output {
     /// Writes a whole file atomically.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError> {
         self.stage(rel, bytes)?.commit(self)
+    }
+
+    /// Writes a whole file unless the file already holds exactly these bytes.
+    pub fn write_if_changed(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError> {
+        let path = self.safe_path(rel)?;
+        if fs::read(&path).is_ok_and(|old| old == bytes) {
+            self.carry(Written {
+                path: rel.to_string(),
+                sha256: hex(&Sha256::digest(bytes)),
+                bytes: bytes.len() as u64,
+            });
+            return Ok(());
+        }
+        self.write(rel, bytes)
+    }
+
+    /// Lists a file of the previous snapshot that stays as it is.
+    pub fn carry(&self, file: Written) {
+        if let Ok(mut w) = self.written.lock() {
+            w.push(file);
+        }
+    }
+
+    /// Number of files this run wrote.
+    pub fn fresh(&self) -> usize {
+        self.fresh.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Writes a whole file under a temporary name, to be committed later.
@@ -73,7 +102,7 @@ impl Output {
     pub fn writer(&self, rel: &str) -> Result<AtomicFile<'_>, OutputError> {
         let path = self.safe_path(rel)?;
         let dir = path.parent().unwrap_or(&self.root);
-        let tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir).map_err(io_err(dir))?;
+        let tmp = tempfile::Builder::new().prefix(TEMP_PREFIX).tempfile_in(dir).map_err(io_err(dir))?;
         Ok(AtomicFile {
             output: self,
             rel: rel.to_string(),
@@ -120,6 +149,7 @@ impl Output {
     pub fn written(&self) -> Vec<Written> {
         let mut files = self.written.lock().map(|w| w.clone()).unwrap_or_default();
         files.sort();
+        files.dedup_by(|a, b| a.path == b.path);
         files
     }
 }
@@ -180,10 +210,25 @@ impl Staged {
     pub fn commit(self, output: &Output) -> Result<(), OutputError> {
         let Staged { temp, path, written } = self;
         temp.persist(&path).map_err(|e| OutputError::Io { path: path.clone(), source: e.error })?;
-        if let Ok(mut w) = output.written.lock() {
-            w.push(written);
-        }
+        output.fresh.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        output.carry(written);
         Ok(())
+    }
+}
+
+/// Prefix of the temporary names files are written under.
+const TEMP_PREFIX: &str = ".tmp-";
+
+/// Removes `.tmp-*` files under `dir` (never following links): what a killed run left.
+fn remove_leftovers(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let Ok(kind) = entry.file_type() else { continue };
+        if kind.is_dir() {
+            remove_leftovers(&entry.path());
+        } else if kind.is_file() && entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
+            let _ = fs::remove_file(entry.path());
+        }
     }
 }
 

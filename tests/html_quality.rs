@@ -104,7 +104,8 @@ fn no_page_has_serious_or_critical_accessibility_violations() {
               .map(v => v.id + ' (' + v.impact + '): ' + v.help + ' at ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))))"#;
         let result = tab.evaluate(script, true).unwrap();
         let text = result.value.and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-        let violations: Vec<String> = serde_json::from_str(&text).unwrap_or_else(|_| vec![format!("axe did not run: {text}")]);
+        let violations: Vec<String> =
+            serde_json::from_str(&text).unwrap_or_else(|_| vec![format!("axe did not run: {text}")]);
         for v in violations {
             failures.push(format!("{}: {v}", page.strip_prefix(out.path()).unwrap().display()));
         }

@@ -3,31 +3,65 @@
 //! Tables can hold millions of rows, so nothing here collects them: callers get one
 //! row at a time and keep only what they need.
 
+use std::cell::Cell;
 use std::fs::File;
-use std::io::BufReader;
+use std::io::Read;
 use std::path::Path;
+use std::rc::Rc;
 
 use csv::{ErrorKind, ReaderBuilder, StringRecord, Trim};
 use serde::de::DeserializeOwned;
 
 use super::{InputError, Position};
 
+/// Longest row (all its fields together) a table may have; a longer one is an error,
+/// so one enormous field cannot make memory grow without limit.
+pub const MAX_ROW_BYTES: u64 = 8 << 20;
+
+/// A reader that fails once more than [`MAX_ROW_BYTES`] are read without the table
+/// finishing a row (the counter is reset after every row).
+struct Bounded {
+    file: File,
+    since_row: Rc<Cell<u64>>,
+}
+
+impl Read for Bounded {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        // Allow one buffer of read-ahead beyond the limit.
+        if self.since_row.get() > MAX_ROW_BYTES + BUFFER as u64 {
+            return Err(std::io::Error::other(format!(
+                "a row is longer than {} MiB; rows this long are refused",
+                MAX_ROW_BYTES >> 20
+            )));
+        }
+        let n = self.file.read(buf)?;
+        self.since_row.set(self.since_row.get() + n as u64);
+        Ok(n)
+    }
+}
+
+const BUFFER: usize = 1 << 16;
+
 /// An open CSV table.
 pub struct CsvTable {
     path: std::path::PathBuf,
-    reader: csv::Reader<BufReader<File>>,
+    reader: csv::Reader<Bounded>,
     headers: StringRecord,
+    since_row: Rc<Cell<u64>>,
+    last_line: u64,
 }
 
 impl CsvTable {
     /// Opens a table and checks that its header names the `required` columns.
     pub fn open(path: &Path, required: &[&str]) -> Result<CsvTable, InputError> {
         let file = File::open(path).map_err(|e| InputError::file(path, format!("cannot open table: {e}")))?;
+        let since_row = Rc::new(Cell::new(0));
         let mut reader = ReaderBuilder::new()
             .trim(Trim::Headers)
-            .buffer_capacity(1 << 16)
-            .from_reader(BufReader::with_capacity(1 << 16, file));
-        let headers = reader.headers().map_err(|e| csv_error(path, None, e))?.clone();
+            .buffer_capacity(BUFFER)
+            .from_reader(Bounded { file, since_row: since_row.clone() });
+        let headers = reader.headers().map_err(|e| csv_error(path, None, 1, e))?.clone();
+        since_row.set(0);
         for column in required {
             if !headers.iter().any(|h| h == *column) {
                 return Err(InputError::field(
@@ -41,7 +75,7 @@ impl CsvTable {
                 ));
             }
         }
-        Ok(CsvTable { path: path.to_path_buf(), reader, headers })
+        Ok(CsvTable { path: path.to_path_buf(), reader, headers, since_row, last_line: 1 })
     }
 
     /// The header row.
@@ -65,9 +99,11 @@ impl CsvTable {
             match self.reader.read_record(&mut record) {
                 Ok(true) => {}
                 Ok(false) => return Ok(()),
-                Err(e) => return Err(csv_error(&self.path, Some(&self.headers), e)),
+                Err(e) => return Err(csv_error(&self.path, Some(&self.headers), self.last_line + 1, e)),
             }
+            self.since_row.set(0);
             let line = record.position().map_or(0, |p| p.line());
+            self.last_line = line;
             let typed: T = record
                 .deserialize(Some(&self.headers))
                 .map_err(|e| row_error(&self.path, &self.headers, &record, e))?;
@@ -85,19 +121,21 @@ impl CsvTable {
             match self.reader.read_record(&mut record) {
                 Ok(true) => {}
                 Ok(false) => return Ok(()),
-                Err(e) => return Err(csv_error(&self.path, Some(&self.headers), e)),
+                Err(e) => return Err(csv_error(&self.path, Some(&self.headers), self.last_line + 1, e)),
             }
+            self.since_row.set(0);
             let line = record.position().map_or(0, |p| p.line());
+            self.last_line = line;
             row(&record, line)?;
         }
     }
 }
 
 /// Turns a csv error into an input error naming the line, column and header name.
-fn csv_error(path: &Path, headers: Option<&StringRecord>, err: csv::Error) -> InputError {
+fn csv_error(path: &Path, headers: Option<&StringRecord>, next_line: u64, err: csv::Error) -> InputError {
     let column_name = |index: usize| headers.and_then(|h| h.get(index)).unwrap_or("").to_string();
     match err.into_kind() {
-        ErrorKind::Io(e) => InputError::file(path, format!("cannot read table: {e}")),
+        ErrorKind::Io(e) => InputError::field(path, Position::line(next_line), "", format!("cannot read table: {e}")),
         ErrorKind::Utf8 { pos, err } => {
             let line = pos.map_or(0, |p| p.line());
             InputError::field(
@@ -133,12 +171,14 @@ fn csv_error(path: &Path, headers: Option<&StringRecord>, err: csv::Error) -> In
 fn row_error(path: &Path, headers: &StringRecord, record: &StringRecord, err: csv::Error) -> InputError {
     let line = record.position().map_or(0, |p| p.line());
     let ErrorKind::Deserialize { err, .. } = err.kind() else {
-        return csv_error(path, Some(headers), err);
+        return csv_error(path, Some(headers), line, err);
     };
     // A value refused by a type's own check carries no field index: find the cell it quotes.
     let index = err.field().map(|i| i as usize).or_else(|| {
         let csv::DeserializeErrorKind::Message(m) = err.kind() else { return None };
-        record.iter().position(|cell| !cell.is_empty() && m.contains(&crate::model::shorten(cell)))
+        let quoted = record.iter().position(|cell| !cell.is_empty() && m.contains(&crate::model::shorten(cell)));
+        let bare = || record.iter().position(|cell| !cell.is_empty() && m.split([' ', ',']).any(|word| word == cell));
+        quoted.or_else(bare)
     });
     let cell = index.and_then(|i| record.get(i)).unwrap_or("");
     let message = match err.kind() {

@@ -135,24 +135,61 @@ fn read_campaign_list(path: &Path, text: &str, list: &[&RawValue]) -> Parsed {
 }
 
 /// Reads a `.jsonl`/`.ndjson` file: one campaign object per non-blank line.
+///
+/// Lines are decoded one by one, so a line that is not UTF-8 is reported alone.
 pub fn read_json_lines(path: &Path, bytes: &[u8]) -> Parsed {
-    let text = match decode_utf8(path, bytes) {
-        Ok(t) => t,
-        Err(e) => return (Vec::new(), vec![e]),
-    };
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut campaigns = Vec::new();
     let mut errors = Vec::new();
-    for (index, line) in text.split('\n').enumerate() {
-        let line = line.strip_suffix('\r').unwrap_or(line);
+    for (index, line) in bytes.split(|b| *b == b'\n').enumerate() {
+        let number = index as u64 + 1;
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let line = match std::str::from_utf8(line) {
+            Ok(l) => l,
+            Err(e) => {
+                let column = String::from_utf8_lossy(&line[..e.valid_up_to()]).chars().count() as u64 + 1;
+                errors.push(InputError::field(
+                    path,
+                    Position::at(number, column),
+                    "",
+                    "invalid UTF-8: exports must be UTF-8 text",
+                ));
+                continue;
+            }
+        };
         if line.trim().is_empty() {
             continue;
         }
-        match parse_campaign(path, line, index as u64 + 1, 1) {
+        match parse_campaign(path, line, number, 1) {
             Ok(c) => campaigns.push(c),
             Err(e) => errors.push(e),
         }
     }
     (campaigns, errors)
+}
+
+/// Largest JSON or JSONL file read; larger exports are refused with a clear error
+/// rather than read into memory.
+pub const MAX_JSON_BYTES: u64 = 512 << 20;
+
+/// Reads a JSON file whole, refusing files over [`MAX_JSON_BYTES`].
+pub fn read_limited(path: &Path) -> Result<Vec<u8>, InputError> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| InputError::file(path, format!("cannot read: {e}")))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_JSON_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| InputError::file(path, format!("cannot read: {e}")))?;
+    if bytes.len() as u64 > MAX_JSON_BYTES {
+        return Err(InputError::file(
+            path,
+            format!(
+                "the file is larger than {} MiB; split it (a .jsonl bulk export can be cut at any line) or move large tables to CSV files",
+                MAX_JSON_BYTES >> 20
+            ),
+        ));
+    }
+    Ok(bytes)
 }
 
 /// Where the top-level `key` of the object `text` is, for errors found after parsing.

@@ -210,12 +210,12 @@ pub fn load(inputs: &[PathBuf], workspace_file: Option<&Path>) -> Result<Inputs,
 }
 
 fn read_file(path: &Path, parse: fn(&Path, &[u8]) -> json::Parsed) -> (Vec<ParsedCampaign>, Vec<InputError>, CsvFiles) {
-    match std::fs::read(path) {
+    match json::read_limited(path) {
         Ok(bytes) => {
             let (parsed, errors) = parse(path, &bytes);
             (parsed, errors, CsvFiles::default())
         }
-        Err(e) => (Vec::new(), vec![InputError::file(path, format!("cannot read: {e}"))], CsvFiles::default()),
+        Err(e) => (Vec::new(), vec![e], CsvFiles::default()),
     }
 }
 
@@ -223,12 +223,11 @@ fn read_bundle(dir: &Path) -> (Vec<ParsedCampaign>, Vec<InputError>, CsvFiles) {
     let file = dir.join("campaign.json");
     let csv =
         CsvFiles(TableName::ALL.iter().map(|t| (*t, dir.join(t.file_name()))).filter(|(_, p)| p.is_file()).collect());
-    let (parsed, errors) = match std::fs::read(&file) {
-        Ok(bytes) => match json::decode_utf8(&file, &bytes).and_then(|text| json::parse_campaign(&file, text, 1, 1)) {
-            Ok(c) => (vec![c], Vec::new()),
-            Err(e) => (Vec::new(), vec![e]),
-        },
-        Err(e) => (Vec::new(), vec![InputError::file(&file, format!("cannot read: {e}"))]),
+    let parsed = json::read_limited(&file)
+        .and_then(|bytes| json::decode_utf8(&file, &bytes).and_then(|text| json::parse_campaign(&file, text, 1, 1)));
+    let (parsed, errors) = match parsed {
+        Ok(c) => (vec![c], Vec::new()),
+        Err(e) => (Vec::new(), vec![e]),
     };
     (parsed, errors, csv)
 }

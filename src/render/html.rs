@@ -43,8 +43,8 @@ const PREFIX: &str = "builtin/";
 /// A template that cannot be loaded or rendered.
 #[derive(Debug, thiserror::Error)]
 pub enum TemplateError {
-    /// A user template or asset cannot be read.
-    #[error("cannot read template {}: {source}", path.display())]
+    /// A user template or asset cannot be read or written.
+    #[error("template file {}: {source}", path.display())]
     Read { path: PathBuf, source: std::io::Error },
     /// A template does not parse, or fails while rendering.
     #[error("template {name}: {message}")]
@@ -61,6 +61,26 @@ fn tera_error(name: &str, e: tera::Error) -> TemplateError {
         source = s.source();
     }
     TemplateError::Tera { name: name.to_string(), message }
+}
+
+/// Writes the built-in templates and stylesheet into `dir` for editing; existing files
+/// are kept unless `force`. Returns the number of files written.
+pub fn write_builtins(dir: &Path, force: bool) -> Result<usize, TemplateError> {
+    let files = BUILTIN.iter().copied().chain([("assets/style.css", BUILTIN_CSS)]);
+    let mut written = 0;
+    for (name, body) in files {
+        let path = dir.join(name);
+        if path.exists() && !force {
+            continue;
+        }
+        let io = |source| TemplateError::Read { path: path.clone(), source };
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(io)?;
+        }
+        std::fs::write(&path, body).map_err(io)?;
+        written += 1;
+    }
+    Ok(written)
 }
 
 /// One page as the templates see it.
@@ -85,16 +105,38 @@ pub struct Page<'a> {
     pub inline_css: &'a str,
 }
 
+/// Whether HTML forbids this character in a document (controls other than tab, line
+/// feed and carriage return, and noncharacters).
+pub fn forbidden_in_html(c: char) -> bool {
+    let n = c as u32;
+    (n < 0x20 && !matches!(c, '\t' | '\n' | '\r'))
+        || (0x7f..=0x9f).contains(&n)
+        || (0xfdd0..=0xfdef).contains(&n)
+        || (n & 0xfffe) == 0xfffe
+}
+
+/// Escapes text for HTML and replaces characters HTML forbids with U+FFFD, so a
+/// control character in an export cannot make a page invalid.
+fn escape(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    if !input.chars().any(forbidden_in_html) {
+        return tera::escape_html(input, out);
+    }
+    let cleaned: String = input.chars().map(|c| if forbidden_in_html(c) { '\u{fffd}' } else { c }).collect();
+    tera::escape_html(&cleaned, out)
+}
+
 /// Renders pages from the built-in templates and the user's overrides.
 pub struct HtmlRenderer {
     tera: Tera,
     css: String,
+    fingerprint: Vec<u8>,
 }
 
 impl HtmlRenderer {
     /// Loads the built-in templates, then the ones in `user_dir` over them.
     pub fn new(user_dir: Option<&Path>) -> Result<HtmlRenderer, TemplateError> {
         let mut tera = Tera::default();
+        tera.set_escape_fn(escape);
         tera.set_fallback_prefixes([PREFIX]).map_err(|e| tera_error("(setup)", e))?;
         let mut templates: Vec<(String, String)> =
             BUILTIN.iter().map(|(name, body)| (format!("{PREFIX}{name}"), body.to_string())).collect();
@@ -114,7 +156,19 @@ impl HtmlRenderer {
         }
         tera.add_raw_templates(templates.iter().map(|(n, b)| (n.as_str(), b.as_str())))
             .map_err(|e| tera_error("(loading)", e))?;
-        Ok(HtmlRenderer { tera, css })
+        let mut digest = <sha2::Sha256 as sha2::Digest>::new();
+        for (name, body) in templates.iter().map(|(n, b)| (n.as_str(), b.as_str())).chain([("css", css.as_str())]) {
+            sha2::Digest::update(&mut digest, name.as_bytes());
+            sha2::Digest::update(&mut digest, (body.len() as u64).to_le_bytes());
+            sha2::Digest::update(&mut digest, body.as_bytes());
+        }
+        let fingerprint = sha2::Digest::finalize(digest).to_vec();
+        Ok(HtmlRenderer { tera, css, fingerprint })
+    }
+
+    /// A digest of every template and the stylesheet in use.
+    pub fn fingerprint(&self) -> &[u8] {
+        &self.fingerprint
     }
 
     /// The stylesheet written to `assets/style.css`.

@@ -9,21 +9,31 @@ use std::sync::LazyLock;
 
 use pulldown_cmark::{Options, Parser, html};
 
+const REL: &str = "noopener noreferrer nofollow";
+
 static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut b = ammonia::Builder::default();
     b.rm_tags(["img"])
         .url_schemes(HashSet::from(["http", "https", "mailto"]))
         .url_relative(ammonia::UrlRelative::Deny)
-        .link_rel(Some("noopener noreferrer nofollow"));
+        .link_rel(Some(REL));
     b
 });
 
 /// Renders Markdown to sanitised HTML.
 pub fn to_html(markdown: &str) -> String {
+    let cleaned: String;
+    let markdown = if markdown.chars().any(super::html::forbidden_in_html) {
+        cleaned = markdown.chars().map(|c| if super::html::forbidden_in_html(c) { '\u{fffd}' } else { c }).collect();
+        &cleaned
+    } else {
+        markdown
+    };
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut unsafe_html, Parser::new_ext(markdown, options));
-    CLEANER.clean(&unsafe_html).to_string()
+    // A link whose URL was refused keeps only `rel`, which HTML allows on links with an href.
+    CLEANER.clean(&unsafe_html).to_string().replace(&format!("<a rel=\"{REL}\">"), "<a>")
 }
 
 #[cfg(test)]

@@ -1,25 +1,31 @@
 //! The campaign list (`index.html`): the tenant's campaigns grouped by layout.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use super::{CampaignView, TabView, ViewInput, format};
+use super::{CampaignView, ViewInput, format};
 use crate::lifecycle::Layout;
 
-/// One campaign of the list.
-#[derive(Debug, Clone, Serialize)]
+/// One campaign of the list; kept in the manifest so an unchanged campaign need not be read again.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ListEntry {
     pub id: String,
     pub name: String,
     pub status: String,
     pub status_word: String,
-    #[serde(skip)]
-    pub layout: Option<Layout>,
+    pub layout: Layout,
     pub progress: String,
     pub bar: Option<f64>,
     pub key_figure: String,
     pub href: String,
-    pub tabs: Vec<TabView>,
+    pub tabs: Vec<ListTab>,
     pub warnings: usize,
+}
+
+/// A link to one tab of a campaign.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ListTab {
+    pub label: String,
+    pub href: String,
 }
 
 /// A group of the list.
@@ -62,7 +68,7 @@ pub fn list_entry(input: &ViewInput, view: &CampaignView) -> ListEntry {
         name: view.header.name.clone(),
         status: view.header.status.clone(),
         status_word: view.header.status_word.clone(),
-        layout: Some(layout),
+        layout,
         progress: match f.progress {
             Some(p) => format!(
                 "{} of {} ({})",
@@ -75,7 +81,12 @@ pub fn list_entry(input: &ViewInput, view: &CampaignView) -> ListEntry {
         bar: f.progress.map(|p| p.percent.clamp(0.0, 100.0)),
         key_figure,
         href: format!("campaigns/{}/", view.id),
-        tabs: view.header.tabs.clone(),
+        tabs: view
+            .header
+            .tabs
+            .iter()
+            .map(|t| ListTab { label: t.label.to_string(), href: t.href.to_string() })
+            .collect(),
         warnings: view.warnings.len(),
     }
 }
@@ -93,7 +104,7 @@ pub fn list_view(mut entries: Vec<ListEntry>, tenant: &str, snapshot: String, sn
     .map(|(layout, id, title, empty)| ListGroup {
         id,
         title,
-        entries: entries.iter().filter(|e| e.layout == Some(layout)).cloned().collect(),
+        entries: entries.iter().filter(|e| e.layout == layout).cloned().collect(),
         empty: empty.to_string(),
     })
     .collect();

@@ -278,6 +278,18 @@ pub fn campaign_view(input: &ViewInput) -> CampaignView {
     }
 }
 
+impl CampaignView {
+    /// Sections of the PDF: the Overview's, with the task list after the results on Ended campaigns.
+    pub fn pdf_sections(&self) -> Vec<&'static str> {
+        let mut sections = self.sections.clone();
+        if self.tasks.is_some() && !sections.contains(&"tasks") {
+            let at = sections.iter().position(|s| *s == "results").map_or(sections.len(), |i| i + 1);
+            sections.insert(at, "tasks");
+        }
+        sections
+    }
+}
+
 fn header(input: &ViewInput) -> Header {
     let c = input.campaign;
     let layout = input.status.layout();

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::{CampaignView, ViewInput};
 use crate::figures::{PoolRow, Progress, Stage};
-use crate::model::{CallResult, Tenant};
+use crate::model::{CallResult, NonNegative, Tenant};
 
 /// One readiness check.
 #[derive(Debug, Serialize)]
@@ -30,13 +30,13 @@ pub struct UploadSummary {
 /// Restricted metrics, for allowed roles.
 #[derive(Debug, Serialize)]
 pub struct LatencySummary {
-    pub p50_ms: Option<f64>,
-    pub p95_ms: Option<f64>,
-    pub time_to_first_word_ms: Option<f64>,
-    pub post_dial_delay_ms: Option<f64>,
+    pub p50_ms: Option<NonNegative>,
+    pub p95_ms: Option<NonNegative>,
+    pub time_to_first_word_ms: Option<NonNegative>,
+    pub post_dial_delay_ms: Option<NonNegative>,
     /// p50 and p95 over the `latency_ms` column of calls (else tasks), when present.
-    pub measured_p50_ms: Option<f64>,
-    pub measured_p95_ms: Option<f64>,
+    pub measured_p50_ms: Option<NonNegative>,
+    pub measured_p95_ms: Option<NonNegative>,
 }
 
 /// Pace of a running campaign.
@@ -59,8 +59,8 @@ pub struct AnalysisSummary {
     pub outcomes: Vec<Count>,
     pub results: Vec<Count>,
     pub attempts: Vec<Count>,
-    pub talk_seconds_median: Option<f64>,
-    pub talk_seconds_p90: Option<f64>,
+    pub talk_seconds_median: Option<NonNegative>,
+    pub talk_seconds_p90: Option<NonNegative>,
     pub calls: Option<u64>,
 }
 
@@ -162,8 +162,8 @@ fn analysis(input: &ViewInput) -> AnalysisSummary {
         attempts: tasks
             .map(|t| t.attempts.iter().map(|(n, c)| Count { label: n.to_string(), count: *c }).collect())
             .unwrap_or_default(),
-        talk_seconds_median: tasks.and_then(|t| t.talk.quantile(0.5)),
-        talk_seconds_p90: tasks.and_then(|t| t.talk.quantile(0.9)),
+        talk_seconds_median: tasks.and_then(|t| t.talk.quantile(0.5)).map(NonNegative),
+        talk_seconds_p90: tasks.and_then(|t| t.talk.quantile(0.9)).map(NonNegative),
         calls: f.calls.as_ref().map(|c| c.total),
     }
 }
@@ -179,11 +179,11 @@ fn latency(input: &ViewInput) -> Option<LatencySummary> {
         return None;
     }
     Some(LatencySummary {
-        p50_ms: l.p50_ms.map(|v| v.0),
-        p95_ms: l.p95_ms.map(|v| v.0),
-        time_to_first_word_ms: l.time_to_first_word_ms.map(|v| v.0),
-        post_dial_delay_ms: l.post_dial_delay_ms.map(|v| v.0),
-        measured_p50_ms: measured.and_then(|d| d.quantile(0.5)),
-        measured_p95_ms: measured.and_then(|d| d.quantile(0.95)),
+        p50_ms: l.p50_ms,
+        p95_ms: l.p95_ms,
+        time_to_first_word_ms: l.time_to_first_word_ms,
+        post_dial_delay_ms: l.post_dial_delay_ms,
+        measured_p50_ms: measured.and_then(|d| d.quantile(0.5)).map(NonNegative),
+        measured_p95_ms: measured.and_then(|d| d.quantile(0.95)).map(NonNegative),
     })
 }

@@ -1,0 +1,457 @@
+//! The pipeline of one run: export → figures → view → renderers → output.
+//!
+//! Each campaign is read, computed, rendered and staged on its own; a campaign
+//! with bad data is reported and skipped while the others are built, and its
+//! previous snapshot stays as it was.
+mod campaign;
+mod tables;
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+use rayon::prelude::*;
+
+use sha2::Sha256;
+
+use crate::export::{Bundle, InputError, Inputs, LoadError, Workspace};
+use crate::manifest::{self, CampaignRecord, Manifest, Previous};
+use crate::model::Tenant;
+use crate::output::{Output, OutputError, Written};
+use crate::render::html::{HtmlRenderer, Page, TemplateError};
+use crate::render::pdf::{self, Paper, PdfJob, PdfSettings, Printer};
+use crate::view;
+
+use campaign::{Built, Ctx, build_campaign};
+pub use campaign::{OVERVIEW_TASKS, TASKS_PER_PAGE};
+use tables::{NoSink, read_tables};
+
+/// Which outputs to write (`--format`); `manifest.json` and `export/` are always written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Formats {
+    pub html: bool,
+    pub json: bool,
+    pub pdf: bool,
+}
+
+/// Which tenant a run builds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TenantChoice {
+    /// Only valid when the inputs hold one tenant.
+    Only,
+    One(String),
+    All,
+}
+
+/// Everything a run needs to know.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub inputs: Vec<PathBuf>,
+    pub out: PathBuf,
+    pub formats: Formats,
+    pub tenant: TenantChoice,
+    pub role: String,
+    pub workspace: Option<PathBuf>,
+    pub templates: Option<PathBuf>,
+    pub now: Timestamp,
+    pub refresh_seconds: u32,
+    pub pdf_max_tasks: usize,
+    pub redact: bool,
+    pub jobs: usize,
+    pub paper: Paper,
+    pub chrome: Option<PathBuf>,
+    /// Whether `now` was given (`--now`); an implicit current time does not make campaigns stale.
+    pub now_fixed: bool,
+}
+
+/// A problem that stops the run before anything is built (exit status 2).
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error(
+        "the inputs hold campaigns of {} tenants: {}; choose one with --tenant ID, or build each into its own folder with --all-tenants",
+        .0.len(),
+        .0.iter().map(|t| format!("{} ({})", t.id, t.name)).collect::<Vec<_>>().join(", ")
+    )]
+    TenantNotChosen(Vec<Tenant>),
+    #[error("no campaign of tenant {wanted:?} in the inputs; tenants found: {found}")]
+    UnknownTenant { wanted: String, found: String },
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    #[error("cannot start the worker pool: {0}")]
+    Pool(String),
+    #[error("cannot create a folder for the pages to print: {0}")]
+    PrintDir(std::io::Error),
+}
+
+/// Why one campaign was not built.
+#[derive(Debug, thiserror::Error)]
+pub enum CampaignError {
+    #[error("{0}")]
+    Input(InputError),
+    #[error("campaign {id}: {source}")]
+    Template { id: String, source: TemplateError },
+    #[error("campaign {id}: {source}")]
+    Output { id: String, source: OutputError },
+}
+
+impl From<InputError> for CampaignError {
+    fn from(e: InputError) -> Self {
+        CampaignError::Input(e)
+    }
+}
+
+/// What a run did.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Campaigns built, per tenant.
+    pub built: usize,
+    /// Problems found; each skipped a campaign or a file.
+    pub errors: Vec<String>,
+    /// Remarks that are not errors.
+    pub notes: Vec<String>,
+    /// Files written.
+    pub files: usize,
+    /// Campaigns left as they were because nothing they depend on changed.
+    pub unchanged: usize,
+}
+
+/// Runs `build`: writes every campaign of the chosen tenant(s) under `--out`.
+pub fn run(options: &Options) -> Result<Report, RunError> {
+    let inputs = crate::export::load(&options.inputs, options.workspace.as_deref())?;
+    let groups = choose_tenants(&inputs, &options.tenant)?;
+    let renderer = HtmlRenderer::new(options.templates.as_deref())?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.jobs.max(1))
+        .build()
+        .map_err(|e| RunError::Pool(e.to_string()))?;
+
+    let mut report = Report {
+        errors: inputs.errors.iter().map(ToString::to_string).collect(),
+        notes: inputs.notes.clone(),
+        ..Report::default()
+    };
+    let split = options.tenant == TenantChoice::All;
+    let print_dir = tempfile::Builder::new().prefix("campaign-report-print-").tempdir().map_err(RunError::PrintDir)?;
+    let mut printer: Option<Result<Printer, String>> = None;
+    let fingerprint = run_fingerprint(options, &inputs.workspace, &renderer);
+    for (tenant, bundles) in groups {
+        let root = if split { options.out.join(tenant.id.as_str()) } else { options.out.clone() };
+        let output = Output::create(&root)?;
+        let previous = Previous::load(&root);
+        let (bundles, duplicates) = refuse_duplicate_ids(bundles);
+        report.errors.extend(duplicates.iter().map(ToString::to_string));
+        let ctx = Ctx {
+            options,
+            workspace: &inputs.workspace,
+            renderer: &renderer,
+            output: &output,
+            print_dir: print_dir.path(),
+        };
+        let bar = progress_bar(bundles.len(), "campaigns");
+        let outcomes: Vec<(String, Outcome)> = pool.install(|| {
+            bundles
+                .par_iter()
+                .map(|b| {
+                    let outcome = build_or_skip(&ctx, &previous, &fingerprint, b);
+                    bar.inc(1);
+                    (b.campaign().id.to_string(), outcome)
+                })
+                .collect()
+        });
+        bar.finish_and_clear();
+
+        let mut records = Vec::new();
+        let mut pdf_jobs = Vec::new();
+        let mut rebuilt = Vec::new();
+        for (id, outcome) in outcomes {
+            match outcome {
+                Outcome::Unchanged(record, files) => {
+                    files.into_iter().for_each(|f| output.carry(f));
+                    records.push(record);
+                    report.unchanged += 1;
+                }
+                Outcome::Built(built) => {
+                    rebuilt.push(id);
+                    records.push(built.record);
+                    pdf_jobs.extend(built.pdf);
+                    report.built += 1;
+                }
+                Outcome::Failed(e) => {
+                    // The previous snapshot of a campaign that failed stays on disk and in the manifest.
+                    previous.files_of(&id).into_iter().for_each(|f| output.carry(f));
+                    report.errors.push(e.to_string());
+                }
+            }
+        }
+        if rebuilt.is_empty() && previous.same_campaigns(records.iter().map(|r| r.id.as_str())) {
+            // Nothing changed: the list and the manifest stay as they are.
+            continue;
+        }
+        // Files of campaigns no longer in the inputs are kept (and listed), never deleted.
+        let present: HashSet<&str> = bundles.iter().map(|b| b.campaign().id.as_str()).collect();
+        for file in previous.all_files() {
+            let owner = file.path.strip_prefix("campaigns/").and_then(|p| p.split('/').next());
+            if owner.is_some_and(|id| !present.contains(id)) {
+                output.carry(file.clone());
+            }
+        }
+        if !pdf_jobs.is_empty() {
+            let printer = printer.get_or_insert_with(|| {
+                let settings = PdfSettings {
+                    chrome: options.chrome.clone(),
+                    paper: options.paper,
+                    // Two tabs per job: a tab spends most of its time waiting on the browser.
+                    jobs: options.jobs.max(1) * 2,
+                    deadline: pdf::DEFAULT_DEADLINE,
+                    now: options.now,
+                };
+                Printer::launch(&settings).map_err(|e| e.to_string())
+            });
+            let failed = print_pdfs(printer.as_ref(), &output, pdf_jobs, &mut report);
+            // A campaign whose PDF failed is rebuilt next time.
+            records.iter_mut().filter(|r| failed.contains(&r.id)).for_each(|r| r.key = None);
+        }
+        if options.formats.html {
+            output.write_if_changed("assets/style.css", renderer.css().as_bytes())?;
+            let snapshot = view::format::time(options.now, &inputs.workspace.timezone.zone());
+            let entries = records.iter().map(|r| r.entry.clone()).collect();
+            let list = view::list_view(entries, &tenant.name, snapshot.clone(), options.now.to_string());
+            let page = Page {
+                tab: "list",
+                file: "index.html".into(),
+                title: format!("Campaigns · {}", tenant.name),
+                root: "",
+                assets: "assets/",
+                snapshot,
+                refresh: None,
+                sections: Vec::new(),
+                tasks: None,
+                print: false,
+                inline_css: "",
+            };
+            let html = renderer.list_page(&list, &page)?;
+            output.write_if_changed("index.html", html.as_bytes())?;
+        }
+        write_manifest(&output, options, &tenant, records)?;
+        remove_stale(&output, &previous, &rebuilt);
+        report.files += output.fresh();
+    }
+    Ok(report)
+}
+
+/// A progress bar on a terminal; hidden when stderr is a file or a pipe (cron, CI).
+fn progress_bar(len: usize, what: &'static str) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    let style = indicatif::ProgressStyle::with_template("{prefix:>9} [{bar:30}] {pos}/{len} {elapsed}")
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> ");
+    bar.set_style(style);
+    bar.set_prefix(what);
+    bar
+}
+
+/// What happened to one campaign.
+enum Outcome {
+    Unchanged(CampaignRecord, Vec<Written>),
+    Built(Built),
+    Failed(CampaignError),
+}
+
+/// Skips a campaign whose inputs, options and templates are those of its previous snapshot; builds it otherwise.
+fn build_or_skip(ctx: &Ctx, previous: &Previous, fingerprint: &Sha256, bundle: &Bundle) -> Outcome {
+    let key = manifest::campaign_key(fingerprint, bundle).ok();
+    if let Some(key) = &key
+        && let Some((record, files)) = previous.up_to_date(ctx.output.root(), bundle.campaign().id.as_str(), key)
+    {
+        return Outcome::Unchanged(record, files);
+    }
+    match build_campaign(ctx, bundle) {
+        Ok(mut built) => {
+            built.record.key = key;
+            Outcome::Built(built)
+        }
+        Err(e) => {
+            // Folders made for files that were never committed; a previous snapshot's files keep theirs.
+            let dir = ctx.output.root().join("campaigns").join(bundle.campaign().id.as_str());
+            let _ = std::fs::remove_dir(dir.join("export"));
+            let _ = std::fs::remove_dir(dir);
+            Outcome::Failed(e)
+        }
+    }
+}
+
+/// The digest of what every campaign's output depends on besides its own input.
+fn run_fingerprint(options: &Options, workspace: &Workspace, renderer: &HtmlRenderer) -> Sha256 {
+    let settings = format!(
+        "{:?} role={} redact={} refresh={} pdf_max_tasks={} paper={:?} now={} split={}",
+        options.formats,
+        options.role,
+        options.redact,
+        options.refresh_seconds,
+        options.pdf_max_tasks,
+        options.paper,
+        if options.now_fixed { options.now.to_string() } else { String::new() },
+        options.tenant == TenantChoice::All,
+    );
+    let workspace = format!("{workspace:?}");
+    manifest::run_fingerprint(&[settings.as_bytes(), workspace.as_bytes(), renderer.fingerprint()])
+}
+
+/// Removes the files a rebuilt campaign had before and no longer has (such as task pages beyond its new count).
+fn remove_stale(output: &Output, previous: &Previous, rebuilt: &[String]) {
+    let current: HashSet<String> = output.written().into_iter().map(|f| f.path).collect();
+    for id in rebuilt {
+        for file in previous.files_of(id) {
+            if !current.contains(&file.path) {
+                let _ = std::fs::remove_file(output.root().join(&file.path));
+            }
+        }
+    }
+}
+
+/// Prints the PDFs of one output folder; a PDF that fails is reported like a bad campaign.
+/// Returns the ids of the campaigns whose PDF failed.
+fn print_pdfs(
+    printer: Result<&Printer, &String>,
+    output: &Output,
+    jobs: Vec<(String, PdfJob)>,
+    report: &mut Report,
+) -> HashSet<String> {
+    let id_of = |rel: &str| rel.split('/').nth(1).unwrap_or("").to_string();
+    let printer = match printer {
+        Ok(p) => p,
+        Err(e) => {
+            let ids: Vec<&str> = jobs.iter().map(|(rel, _)| rel.as_str()).collect();
+            report.errors.push(format!(
+                "{e}. The HTML and JSON were written; {} PDFs were not printed ({})",
+                jobs.len(),
+                ids.join(", ")
+            ));
+            return jobs.iter().map(|(rel, _)| id_of(rel)).collect();
+        }
+    };
+    let (rels, jobs): (Vec<String>, Vec<PdfJob>) = jobs.into_iter().unzip();
+    let mut failed = HashSet::new();
+    // Printed in batches so the progress bar moves; the printer keeps its tabs between batches.
+    let bar = progress_bar(jobs.len(), "PDFs");
+    let mut printed = Vec::with_capacity(jobs.len());
+    for batch in jobs.chunks(32) {
+        printed.extend(printer.print_all(batch));
+        bar.inc(batch.len() as u64);
+    }
+    bar.finish_and_clear();
+    for (rel, result) in rels.iter().zip(printed) {
+        let outcome =
+            result.map_err(|e| e.to_string()).and_then(|bytes| output.write(rel, &bytes).map_err(|e| e.to_string()));
+        if let Err(e) = outcome {
+            report.errors.push(format!("{rel}: the PDF was not printed: {e}"));
+            failed.insert(id_of(rel));
+        }
+    }
+    failed
+}
+
+/// Runs `check`: reads and validates everything, writes nothing.
+pub fn check(inputs: &[PathBuf], workspace: Option<&Path>) -> Result<Report, RunError> {
+    let loaded = crate::export::load(inputs, workspace)?;
+    let mut report = Report {
+        errors: loaded.errors.iter().map(ToString::to_string).collect(),
+        notes: loaded.notes.clone(),
+        ..Report::default()
+    };
+    let mut by_tenant: BTreeMap<String, Vec<&Bundle>> = BTreeMap::new();
+    for b in &loaded.bundles {
+        by_tenant.entry(b.campaign().tenant.id.to_string()).or_default().push(b);
+    }
+    for bundles in by_tenant.into_values() {
+        let (bundles, duplicates) = refuse_duplicate_ids(bundles);
+        report.errors.extend(duplicates.iter().map(ToString::to_string));
+        let results: Vec<Result<(), InputError>> =
+            bundles.par_iter().map(|b| read_tables(b, &loaded.workspace, &mut NoSink).map(|_| ())).collect();
+        for r in results {
+            match r {
+                Ok(()) => report.built += 1,
+                Err(e) => report.errors.push(e.to_string()),
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Groups the campaigns by tenant as the run asks, or stops when the choice is missing.
+fn choose_tenants<'a>(inputs: &'a Inputs, choice: &TenantChoice) -> Result<Vec<(Tenant, Vec<&'a Bundle>)>, RunError> {
+    let mut groups: BTreeMap<String, (Tenant, Vec<&Bundle>)> = BTreeMap::new();
+    for b in &inputs.bundles {
+        let t = &b.campaign().tenant;
+        groups.entry(t.id.to_string()).or_insert_with(|| (t.clone(), Vec::new())).1.push(b);
+    }
+    match choice {
+        TenantChoice::All => Ok(groups.into_values().collect()),
+        TenantChoice::Only if groups.len() > 1 => {
+            Err(RunError::TenantNotChosen(groups.into_values().map(|(t, _)| t).collect()))
+        }
+        TenantChoice::Only => Ok(groups.into_values().collect()),
+        TenantChoice::One(id) => match groups.remove(id) {
+            Some(group) => Ok(vec![group]),
+            None if inputs.bundles.is_empty() => Ok(Vec::new()),
+            None => Err(RunError::UnknownTenant {
+                wanted: id.clone(),
+                found: groups.keys().cloned().collect::<Vec<_>>().join(", "),
+            }),
+        },
+    }
+}
+
+/// Campaigns sharing an id (compared case-insensitively, for case-insensitive file
+/// systems) are all refused: neither may overwrite the other.
+fn refuse_duplicate_ids(bundles: Vec<&Bundle>) -> (Vec<&Bundle>, Vec<InputError>) {
+    let mut count: BTreeMap<String, usize> = BTreeMap::new();
+    for b in &bundles {
+        *count.entry(b.campaign().id.to_lowercase()).or_default() += 1;
+    }
+    let (keep, dup): (Vec<&Bundle>, Vec<&Bundle>) =
+        bundles.into_iter().partition(|b| count[&b.campaign().id.to_lowercase()] == 1);
+    let errors = dup
+        .iter()
+        .map(|b| {
+            b.error(
+                "id",
+                format!(
+                    "campaign id {:?} is used by {} campaigns of this tenant (ids are compared ignoring case); none of them is built",
+                    b.campaign().id.as_str(),
+                    count[&b.campaign().id.to_lowercase()]
+                ),
+            )
+        })
+        .collect();
+    (keep, errors)
+}
+
+/// Writes `manifest.json` last, listing every file of the snapshot.
+fn write_manifest(
+    output: &Output,
+    options: &Options,
+    tenant: &Tenant,
+    mut campaigns: Vec<CampaignRecord>,
+) -> Result<(), RunError> {
+    campaigns.sort_by(|a, b| a.id.cmp(&b.id));
+    let manifest = Manifest {
+        generated_at: options.now.to_string(),
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        tenant: tenant.clone(),
+        files: output.written(),
+        campaigns,
+    };
+    let mut bytes = serde_json::to_vec_pretty(&manifest).expect("manifest serialises");
+    bytes.push(b'\n');
+    output.write_if_changed("manifest.json", &bytes)?;
+    Ok(())
+}

@@ -1,0 +1,129 @@
+//! `manifest.json`: every file of a snapshot with its digest, each campaign's
+//! status and layout, and the key that lets the next run skip unchanged campaigns.
+//!
+//! A campaign's key is a digest of everything its files depend on: its input
+//! bytes (the campaign object and its CSV tables), the workspace settings, the
+//! templates and stylesheet, the options that change output, and the tool's
+//! version. When the key and the files on disk match the previous manifest, the
+//! campaign is not read again and nothing of it is rewritten.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::export::Bundle;
+use crate::lifecycle::Layout;
+use crate::model::Tenant;
+use crate::output::{Written, hex};
+use crate::view::ListEntry;
+
+/// A campaign's record in the manifest.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CampaignRecord {
+    pub id: String,
+    pub name: String,
+    pub status: String,
+    pub layout: Layout,
+    /// What the campaign's files were built from; absent when they must be rebuilt next time.
+    pub key: Option<String>,
+    /// The campaign's line in the campaign list.
+    pub entry: ListEntry,
+}
+
+/// The contents of `manifest.json`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Manifest {
+    pub generated_at: String,
+    pub tool_version: String,
+    pub tenant: Tenant,
+    pub files: Vec<Written>,
+    pub campaigns: Vec<CampaignRecord>,
+}
+
+/// The previous snapshot in an output folder, as its manifest describes it.
+#[derive(Debug, Default)]
+pub struct Previous {
+    campaigns: BTreeMap<String, CampaignRecord>,
+    files: BTreeMap<String, Written>,
+}
+
+impl Previous {
+    /// Reads `root/manifest.json`; a missing or unreadable manifest means nothing can be skipped.
+    pub fn load(root: &Path) -> Previous {
+        let Ok(bytes) = std::fs::read(root.join("manifest.json")) else { return Previous::default() };
+        let Ok(manifest) = serde_json::from_slice::<Manifest>(&bytes) else { return Previous::default() };
+        if manifest.tool_version != env!("CARGO_PKG_VERSION") {
+            return Previous::default();
+        }
+        Previous {
+            campaigns: manifest.campaigns.into_iter().map(|c| (c.id.clone(), c)).collect(),
+            files: manifest.files.into_iter().map(|f| (f.path.clone(), f)).collect(),
+        }
+    }
+
+    /// The files the previous snapshot wrote for campaign `id`.
+    pub fn files_of(&self, id: &str) -> Vec<Written> {
+        let prefix = format!("campaigns/{id}/");
+        self.files.range(prefix.clone()..).take_while(|(p, _)| p.starts_with(&prefix)).map(|(_, f)| f.clone()).collect()
+    }
+
+    /// The previous record of `id` when its key is `key` and its files are still on disk, unchanged in size.
+    pub fn up_to_date(&self, root: &Path, id: &str, key: &str) -> Option<(CampaignRecord, Vec<Written>)> {
+        let record = self.campaigns.get(id)?;
+        if record.key.as_deref() != Some(key) {
+            return None;
+        }
+        let files = self.files_of(id);
+        let intact = !files.is_empty()
+            && files.iter().all(|f| std::fs::metadata(root.join(&f.path)).is_ok_and(|m| m.len() == f.bytes));
+        intact.then(|| (record.clone(), files))
+    }
+
+    /// Whether the previous snapshot had exactly these campaigns.
+    pub fn same_campaigns<'a>(&self, ids: impl Iterator<Item = &'a str>) -> bool {
+        let ids: Vec<&str> = ids.collect();
+        !self.campaigns.is_empty()
+            && ids.len() == self.campaigns.len()
+            && ids.iter().all(|i| self.campaigns.contains_key(*i))
+    }
+
+    /// Every file of the previous snapshot.
+    pub fn all_files(&self) -> impl Iterator<Item = &Written> {
+        self.files.values()
+    }
+}
+
+/// Digest of what every campaign of a run shares: tool version, options, workspace, templates.
+pub fn run_fingerprint(parts: &[&[u8]]) -> Sha256 {
+    let mut h = Sha256::new();
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    for part in parts {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part);
+    }
+    h
+}
+
+/// The key of one campaign: the run's fingerprint plus the campaign's input bytes.
+pub fn campaign_key(run: &Sha256, bundle: &Bundle) -> std::io::Result<String> {
+    let mut h = run.clone();
+    let raw = bundle.parsed.raw.as_bytes();
+    h.update((raw.len() as u64).to_le_bytes());
+    h.update(raw);
+    for path in bundle.csv.paths() {
+        h.update(path.file_name().map(|n| n.as_encoded_bytes()).unwrap_or_default());
+        let mut file = std::fs::File::open(path)?;
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let n = file.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            h.update(&buf[..n]);
+        }
+    }
+    Ok(hex(&h.finalize()))
+}

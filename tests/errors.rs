@@ -1,0 +1,222 @@
+//! Bad input: each problem is reported on one line naming the file, the
+//! position and the field; bad campaigns are skipped, the rest are built.
+
+mod common;
+
+use common::{check, files_under, fixture, names_line};
+
+/// One invalid fixture and what its report must say.
+struct Case {
+    input: &'static str,
+    /// The file the message names (relative to `fixtures/`).
+    file: &'static str,
+    line: Option<usize>,
+    /// Words the same message line must hold (the field, the bad value).
+    words: &'static [&'static str],
+}
+
+const CASES: &[Case] = &[
+    Case { input: "invalid/bad-json.json", file: "invalid/bad-json.json", line: Some(8), words: &[] },
+    Case { input: "invalid/wrong-type", file: "invalid/wrong-type/campaign.json", line: Some(8), words: &["attempts"] },
+    Case { input: "invalid/missing-name.json", file: "invalid/missing-name.json", line: None, words: &["name"] },
+    Case {
+        input: "invalid/unknown-status.json",
+        file: "invalid/unknown-status.json",
+        line: Some(5),
+        words: &["status", "on_hold"],
+    },
+    Case {
+        input: "invalid/bad-phone",
+        file: "invalid/bad-phone/tasks.csv",
+        line: Some(4),
+        words: &["phone", "555-1234"],
+    },
+    Case {
+        input: "invalid/bad-timestamp.json",
+        file: "invalid/bad-timestamp.json",
+        line: Some(6),
+        words: &["started_at"],
+    },
+    Case { input: "invalid/both-inline-and-csv", file: "invalid/both-inline-and-csv", line: None, words: &["tasks"] },
+    Case {
+        input: "invalid/duplicate-task-id",
+        file: "invalid/duplicate-task-id/tasks.csv",
+        line: Some(5),
+        words: &["task_id", "d-2"],
+    },
+    Case {
+        input: "invalid/newer-schema.json",
+        file: "invalid/newer-schema.json",
+        line: Some(2),
+        words: &["schema_version", "99"],
+    },
+    Case { input: "invalid/bad-id.json", file: "invalid/bad-id.json", line: Some(3), words: &["../etc"] },
+    Case { input: "invalid/csv-column-count", file: "invalid/csv-column-count/tasks.csv", line: Some(3), words: &[] },
+    // The quoted field on lines 2-3 spans two physical lines; the bad row is line 5.
+    Case {
+        input: "invalid/multiline-bad-attempts",
+        file: "invalid/multiline-bad-attempts/tasks.csv",
+        line: Some(5),
+        words: &["attempts"],
+    },
+    Case {
+        input: "invalid/mixed",
+        file: "invalid/mixed/bad-config/campaign.json",
+        line: Some(7),
+        words: &["max_attempts"],
+    },
+];
+
+/// Stderr lines that name `file`.
+fn lines_naming<'a>(stderr: &'a str, file: &str) -> Vec<&'a str> {
+    stderr.lines().filter(|l| l.contains(file)).collect()
+}
+
+fn assert_reported(stderr: &str, case: &Case) {
+    let lines = lines_naming(stderr, case.file);
+    assert!(!lines.is_empty(), "{}: no stderr line names {}\nstderr:\n{stderr}", case.input, case.file);
+    let ok =
+        lines.iter().any(|l| case.line.is_none_or(|n| names_line(l, n)) && case.words.iter().all(|w| l.contains(w)));
+    assert!(
+        ok,
+        "{}: no single line names {} with line {:?} and {:?}\nstderr:\n{stderr}",
+        case.input, case.file, case.line, case.words
+    );
+}
+
+#[test]
+fn check_reports_each_invalid_fixture() {
+    for case in CASES {
+        let run = check(&[case.input]);
+        assert_eq!(run.code, 1, "{}: check exits 1 on problems\nstderr:\n{}", case.input, run.stderr);
+        assert_reported(&run.stderr, case);
+        assert!(files_under(&run.out).is_empty(), "check wrote files: {:?}", files_under(&run.out));
+    }
+}
+
+#[test]
+fn unknown_status_says_how_to_declare_it() {
+    let run = check(&["invalid/unknown-status.json"]);
+    assert!(run.stderr.contains("terminal_statuses"), "stderr: {}", run.stderr);
+}
+
+#[test]
+fn duplicate_ids_are_an_error_for_both() {
+    let run = check(&["invalid/duplicate-ids"]);
+    assert_eq!(run.code, 1, "stderr:\n{}", run.stderr);
+    for file in ["duplicate-ids/a/campaign.json", "duplicate-ids/b/campaign.json"] {
+        assert!(run.stderr.contains(file), "{file} is named\nstderr:\n{}", run.stderr);
+    }
+    assert!(run.stderr.contains("dup-campaign"));
+
+    let run = common::build(&["invalid/duplicate-ids", "acme-single.json"], &[]);
+    run.expect_code(1);
+    assert!(!run.path("campaigns/dup-campaign").exists(), "neither duplicate is built");
+    assert!(run.has("hygiene-reminder-running", "summary.json"), "the other campaign is built");
+}
+
+#[test]
+fn check_lists_every_problem_in_one_run() {
+    let inputs: Vec<&str> = CASES.iter().map(|c| c.input).collect();
+    let run = check(&inputs);
+    assert_eq!(run.code, 1);
+    for case in CASES {
+        assert_reported(&run.stderr, case);
+    }
+}
+
+#[test]
+fn check_passes_the_valid_fixtures() {
+    let run = check(common::ACME_INPUTS);
+    assert_eq!(run.code, 0, "stderr:\n{}", run.stderr);
+    assert!(files_under(&run.out).is_empty());
+    assert_eq!(check(&["globex"]).code, 0);
+}
+
+#[test]
+fn mixed_directory_builds_the_good_campaigns() {
+    let run = common::build(&["invalid/mixed"], &[]);
+    run.expect_code(1);
+    assert!(run.has("mixed-good-draft", "index.html"));
+    assert!(run.has("mixed-good-completed", "report.html"));
+    assert!(!run.path("campaigns/mixed-bad-config").exists());
+    let index = run.read("index.html");
+    assert!(index.contains("mixed-good-draft") && index.contains("mixed-good-completed"));
+    assert!(!index.contains("mixed-bad-config"));
+    assert_reported(&run.stderr, CASES.iter().find(|c| c.input == "invalid/mixed").unwrap());
+    let manifest: serde_json::Value = serde_json::from_str(&run.read("manifest.json")).unwrap();
+    assert_eq!(manifest["campaigns"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn build_with_nothing_buildable_exits_2() {
+    let run = common::build(&["invalid/bad-json.json"], &[]);
+    run.expect_code(2);
+    assert!(!run.path("campaigns/bad-json").exists());
+}
+
+#[test]
+fn bad_id_never_escapes_the_output_folder() {
+    let run = common::build(&["invalid/bad-id.json", "acme-single.json"], &[]);
+    run.expect_code(1);
+    let parent = run.out.parent().unwrap();
+    let outside: Vec<String> = files_under(parent).into_iter().filter(|f| !f.starts_with("out/")).collect();
+    assert!(outside.is_empty(), "written outside OUT: {outside:?}");
+    assert!(!run.out.join("etc").exists() && !run.out.join("campaigns/etc").exists());
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let single = fixture("acme-single.json");
+    let cases: Vec<Vec<String>> = vec![
+        vec!["build".into(), single.display().to_string()],
+        vec![
+            "build".into(),
+            fixture("does-not-exist").display().to_string(),
+            "--out".into(),
+            out.display().to_string(),
+        ],
+        vec![
+            "build".into(),
+            single.display().to_string(),
+            "--out".into(),
+            out.display().to_string(),
+            "--now".into(),
+            "yesterday".into(),
+        ],
+        vec![
+            "build".into(),
+            single.display().to_string(),
+            "--out".into(),
+            out.display().to_string(),
+            "--format".into(),
+            "html,docx".into(),
+        ],
+        vec![
+            "build".into(),
+            single.display().to_string(),
+            "--out".into(),
+            out.display().to_string(),
+            "--tenant".into(),
+            "acme".into(),
+            "--all-tenants".into(),
+        ],
+    ];
+    for args in cases {
+        let output = common::bin().args(&args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}\nstderr:\n{}", String::from_utf8_lossy(&output.stderr));
+        assert!(files_under(&out).is_empty(), "{args:?} wrote files");
+    }
+}
+
+#[test]
+fn workspace_applies_only_at_the_top_of_its_directory() {
+    // fixtures/acme/archive has no workspace.json of its own, so "archived" is not declared.
+    let run = common::build(&["acme/archive"], &[]);
+    run.expect_code(1);
+    assert!(run.stderr.contains("archived"), "stderr: {}", run.stderr);
+    assert!(run.has("promo-cancelled", "report.html"));
+    assert!(!run.path("campaigns/legacy-archived").exists());
+}

@@ -1,0 +1,362 @@
+//! PDFs end to end: the real binary prints the acme fixtures with the system's
+//! Chromium, and the PDFs are read back with poppler (`pdftotext`, `pdfinfo`) and
+//! `qpdf`. A missing browser or missing tools fail these tests; they never skip.
+//!
+//! Each run gets its own `TMPDIR`. The tool keeps the browser's profile, HOME and
+//! TMPDIR under it, so every Chromium process of that run names it in its command
+//! line or environment, and "no process left" is checked for that run alone even
+//! while other runs are going on.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use assert_cmd::cargo::CommandCargoExt;
+use common::{NOW, fixture};
+
+/// One printing run at a time: two cores, and each Chromium takes about 430 MiB.
+static BROWSER: Mutex<()> = Mutex::new(());
+
+/// What one run left behind.
+struct PdfRun {
+    /// Holds the output folder and the run's TMPDIR.
+    _tmp: tempfile::TempDir,
+    out: PathBuf,
+    tmpdir: PathBuf,
+    code: i32,
+    stderr: String,
+}
+
+impl PdfRun {
+    fn pdf(&self, id: &str) -> PathBuf {
+        self.out.join("campaigns").join(id).join(format!("{id}.pdf"))
+    }
+
+    fn expect_ok(&self) -> &PdfRun {
+        assert_eq!(self.code, 0, "exit status {}\nstderr:\n{}", self.code, self.stderr);
+        self
+    }
+}
+
+/// The command for `build INPUTS --out OUT --format html,json,pdf --now NOW --tenant acme EXTRA`.
+fn command(inputs: &[PathBuf], out: &Path, tmpdir: &Path, extra: &[&str]) -> Command {
+    let mut cmd = Command::cargo_bin("campaign-report").expect("the campaign-report binary is built");
+    cmd.arg("build").args(inputs).arg("--out").arg(out);
+    cmd.args(["--format", "html,json,pdf", "--now", NOW, "--tenant", "acme"]).args(extra);
+    cmd.env("TMPDIR", tmpdir);
+    cmd
+}
+
+/// Runs a build that prints PDFs, one at a time (see [`BROWSER`]).
+fn build(inputs: &[&str], extra: &[&str]) -> PdfRun {
+    let _one_at_a_time = BROWSER.lock().unwrap_or_else(|e| e.into_inner());
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let (out, tmpdir) = (tmp.path().join("out"), tmp.path().join("tmp"));
+    fs::create_dir(&tmpdir).unwrap();
+    let inputs: Vec<PathBuf> = inputs.iter().map(|i| fixture(i)).collect();
+    let output = command(&inputs, &out, &tmpdir, extra).output().expect("run campaign-report");
+    PdfRun {
+        _tmp: tmp,
+        out,
+        tmpdir,
+        code: output.status.code().unwrap_or(-1),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// The acme fixtures printed on A4, shared by the tests that only read them.
+fn acme() -> &'static PdfRun {
+    static RUN: OnceLock<PdfRun> = OnceLock::new();
+    RUN.get_or_init(|| build(&["acme"], &[]))
+}
+
+/// Q3 only, on Letter, with the task list capped at 20 rows.
+fn q3_letter_capped() -> &'static PdfRun {
+    static RUN: OnceLock<PdfRun> = OnceLock::new();
+    let workspace = fixture("acme/workspace.json");
+    RUN.get_or_init(|| {
+        build(&["acme/q3"], &["--paper", "letter", "--pdf-max-tasks", "20", "--workspace", workspace.to_str().unwrap()])
+    })
+}
+
+/// Output of a poppler or qpdf tool run on `pdf`; panics when it fails.
+fn tool(name: &str, args: &[&str], pdf: &Path) -> String {
+    let mut cmd = Command::new(name);
+    cmd.args(args).arg(pdf);
+    if name == "pdftotext" {
+        cmd.arg("-");
+    }
+    let out = cmd.output().unwrap_or_else(|e| panic!("{name} is needed (apt-get install poppler-utils qpdf): {e}"));
+    assert!(
+        out.status.success(),
+        "{name} {} failed: {}{}",
+        pdf.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn text(pdf: &Path) -> String {
+    tool("pdftotext", &["-layout"], pdf)
+}
+
+fn pages(pdf: &Path) -> usize {
+    let info = tool("pdfinfo", &[], pdf);
+    let line = info.lines().find(|l| l.starts_with("Pages:")).expect("pdfinfo gives Pages");
+    line["Pages:".len()..].trim().parse().expect("a page count")
+}
+
+/// Campaign id, its name as printed, and the headings of its layout.
+const LAYOUTS: &[(&str, &str, &[&str])] = &[
+    ("spring-recall-draft", "Spring Recall 2027", &["Readiness", "Configuration", "Audience preview"]),
+    ("intake-draft-empty", "New patient intake", &["Readiness", "Configuration", "Audience preview"]),
+    ("reactivation-running", "Lapsed Patient Reactivation", &["Progress", "Dispatch health", "Tasks"]),
+    ("billing-paused", "Outstanding Balance Reminders", &["Progress", "Dispatch health", "Tasks"]),
+    ("flu-shot-scheduled", "Flu Shot Reminders", &["Progress", "Dispatch health", "Tasks"]),
+    ("q3-winback-completed", "Q3 Win-back", &["Funnel", "Analysis", "Results"]),
+    ("survey-failed", "Post-visit Satisfaction Survey", &["Funnel", "Analysis", "Results"]),
+    ("promo-cancelled", "Whitening Promo <Holiday> & Friends", &["Funnel", "Analysis", "Results"]),
+    ("legacy-archived", "2024 Recall (migrated)", &["Funnel", "Analysis", "Results"]),
+];
+
+#[test]
+fn every_layout_prints_its_sections_and_footer() {
+    let run = acme();
+    run.expect_ok();
+    for (id, name, headings) in LAYOUTS {
+        let pdf = run.pdf(id);
+        assert!(pdf.is_file(), "{} missing; stderr:\n{}", pdf.display(), run.stderr);
+        let text = text(&pdf);
+        assert!(text.contains(name), "{id}: campaign name {name:?} missing");
+        for heading in *headings {
+            assert!(text.contains(heading), "{id}: heading {heading:?} missing");
+        }
+        let total = pages(&pdf);
+        assert!(text.contains(&format!("Page 1 of {total}")), "{id}: footer \"Page 1 of {total}\" missing");
+        assert!(text.contains(&format!("Page {total} of {total}")), "{id}: last page's footer missing");
+        assert!(text.contains("2026-11-27"), "{id}: snapshot time missing from the footer");
+    }
+}
+
+#[test]
+fn names_in_other_scripts_are_printed() {
+    let text = text(&acme().expect_ok().pdf("spring-recall-draft"));
+    for name in ["Ольга Петрова", "山田 太郎"] {
+        assert!(text.contains(name), "{name:?} missing from the draft's PDF");
+    }
+}
+
+#[test]
+fn pdfs_are_valid_a4_and_untagged() {
+    let run = acme();
+    run.expect_ok();
+    for (id, _, _) in LAYOUTS {
+        let pdf = run.pdf(id);
+        tool("qpdf", &["--check"], &pdf);
+        let info = tool("pdfinfo", &[], &pdf);
+        assert!(info.contains("(A4)"), "{id}: not A4:\n{info}");
+        assert!(info.contains("Tagged:          no"), "{id}: tagged PDF:\n{info}");
+        assert!(info.contains("CreationDate:    Fri Nov 27 12:00:00 2026 UTC"), "{id}: date not from --now:\n{info}");
+    }
+}
+
+#[test]
+fn task_list_is_capped_with_a_line_saying_how_many_more() {
+    let run = q3_letter_capped();
+    run.expect_ok();
+    let capped = run.pdf("q3-winback-completed");
+    let text = text(&capped);
+    assert!(text.contains("more tasks"), "no cap line in the capped PDF");
+    assert!(text.contains("2,980"), "the cap line does not say 2,980 more tasks");
+    // The default cap (200 rows) makes a longer document than 20 rows.
+    assert!(pages(&capped) < pages(&acme().expect_ok().pdf("q3-winback-completed")));
+}
+
+#[test]
+fn letter_paper_is_612_by_792_points() {
+    let run = q3_letter_capped();
+    run.expect_ok();
+    for id in ["q3-winback-completed", "survey-failed"] {
+        let info = tool("pdfinfo", &[], &run.pdf(id));
+        assert!(info.contains("612 x 792 pts"), "{id}: not Letter:\n{info}");
+        tool("qpdf", &["--check"], &run.pdf(id));
+    }
+}
+
+#[test]
+fn reruns_give_byte_identical_pdfs() {
+    let first = acme();
+    first.expect_ok();
+    let second = build(&["acme"], &[]);
+    second.expect_ok();
+    let mut compared = 0;
+    for (id, _, _) in LAYOUTS {
+        let (a, b) = (fs::read(first.pdf(id)).unwrap(), fs::read(second.pdf(id)).unwrap());
+        assert!(a == b, "{id}: the two runs wrote different PDFs");
+        compared += 1;
+    }
+    assert_eq!(compared, LAYOUTS.len());
+}
+
+#[test]
+fn missing_browser_fails_with_install_advice_and_keeps_html() {
+    let run = build(&["acme"], &["--chrome", "/nonexistent"]);
+    assert_eq!(run.code, 1, "exit status {} (expected 1)\nstderr:\n{}", run.code, run.stderr);
+    assert!(run.stderr.contains("apt-get install chromium"), "no install advice:\n{}", run.stderr);
+    assert!(run.stderr.contains("/nonexistent"), "the browser path tried is not named:\n{}", run.stderr);
+    for (id, _, _) in LAYOUTS {
+        assert!(run.out.join("campaigns").join(id).join("index.html").is_file(), "{id}: HTML not written");
+        assert!(!run.pdf(id).exists(), "{id}: a PDF without a browser?");
+    }
+    assert!(run.out.join("index.html").is_file());
+}
+
+#[test]
+fn no_browser_process_or_folder_is_left_after_a_run() {
+    let run = acme();
+    run.expect_ok();
+    assert_no_browser(&run.tmpdir, "after the run");
+    assert_eq!(leftover_folders(&run.tmpdir), Vec::<String>::new(), "browser folders left after the run");
+}
+
+#[test]
+fn sigint_while_printing_leaves_no_browser() {
+    interrupt_while_printing(libc::SIGINT, 130);
+}
+
+#[test]
+fn sigterm_while_printing_leaves_no_browser() {
+    interrupt_while_printing(libc::SIGTERM, 143);
+}
+
+/// Starts a build of 60 campaigns, sends `signal` once the browser is printing,
+/// and checks the exit status and that the browser's whole tree is gone.
+fn interrupt_while_printing(signal: libc::c_int, status: i32) {
+    let _one_at_a_time = BROWSER.lock().unwrap_or_else(|e| e.into_inner());
+    let tmp = tempfile::tempdir().unwrap();
+    let (out, tmpdir) = (tmp.path().join("out"), tmp.path().join("tmp"));
+    fs::create_dir(&tmpdir).unwrap();
+    let input = tmp.path().join("many.jsonl");
+    fs::write(&input, many_campaigns(12)).unwrap();
+    let log = fs::File::create(tmp.path().join("stderr.txt")).unwrap();
+    let mut child = command(&[input], &out, &tmpdir, &["--jobs", "2"])
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("start campaign-report");
+
+    let started = Instant::now();
+    while browser_processes(&tmpdir).is_empty() {
+        assert!(child.try_wait().unwrap().is_none(), "the run ended before its browser started");
+        assert!(started.elapsed() < Duration::from_secs(60), "no browser started within 60 s");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Let it print a while.
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(child.try_wait().unwrap().is_none(), "the run ended before it could be interrupted");
+    assert!(!browser_processes(&tmpdir).is_empty());
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    // SAFETY: signalling our own child process.
+    assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let exit = loop {
+        if let Some(exit) = child.try_wait().unwrap() {
+            break exit;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the tool did not stop within 15 s of the signal");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    // The tool kills and reaps the tree before it exits; allow a moment anyway.
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while !browser_processes(&tmpdir).is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_no_browser(&tmpdir, "after the signal");
+    assert_eq!(leftover_folders(&tmpdir), Vec::<String>::new(), "browser folders survived the signal");
+    let stderr = fs::read_to_string(tmp.path().join("stderr.txt")).unwrap_or_default();
+    assert_eq!(exit.code(), Some(status), "exit {exit:?}; stderr:\n{stderr}");
+}
+
+/// `copies` copies of the five campaigns of `acme-bulk.jsonl`, each with its own id.
+fn many_campaigns(copies: usize) -> String {
+    let bulk = fs::read_to_string(fixture("acme-bulk.jsonl")).unwrap();
+    let mut lines = Vec::new();
+    for copy in 1..=copies {
+        for line in bulk.lines().filter(|l| !l.trim().is_empty()) {
+            let mut campaign: serde_json::Map<String, serde_json::Value> = serde_json::from_str(line).unwrap();
+            let id = campaign["id"].as_str().unwrap().to_string();
+            campaign.insert("id".into(), format!("{id}-{copy:02}").into());
+            lines.push(serde_json::to_string(&campaign).unwrap());
+        }
+    }
+    lines.join("\n") + "\n"
+}
+
+/// Command lines of the live (not zombie) processes that name `tmpdir` in their
+/// command line or environment: the browser the run under that TMPDIR launched.
+fn browser_processes(tmpdir: &Path) -> Vec<String> {
+    let needle = tmpdir.as_os_str().as_encoded_bytes();
+    let me = std::process::id().to_string();
+    let mut found = BTreeMap::new();
+    for entry in fs::read_dir("/proc").unwrap().flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().filter(|n| n.chars().all(|c| c.is_ascii_digit())) else { continue };
+        if pid == me {
+            continue;
+        }
+        let stat = fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+        let state = stat.rsplit(')').next().and_then(|rest| rest.split_whitespace().next()).unwrap_or("");
+        if state.is_empty() || state == "Z" || state == "X" {
+            continue;
+        }
+        let cmdline = fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        let environ = fs::read(entry.path().join("environ")).unwrap_or_default();
+        // The tool itself has TMPDIR set too: only the browser's processes count.
+        let is_tool = cmdline.windows(b"campaign-report".len()).any(|w| w == b"campaign-report")
+            && !cmdline.windows(b"chrom".len()).any(|w| w == b"chrom");
+        let names_it = |bytes: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+        if !is_tool && (names_it(&cmdline) || names_it(&environ)) {
+            let shown = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+            found.insert(pid.to_string(), shown.chars().take(160).collect::<String>());
+        }
+    }
+    found.into_iter().map(|(pid, cmd)| format!("{pid} {cmd}")).collect()
+}
+
+/// Fails when a browser of the run under `tmpdir` is still running, killing it
+/// first so a failing test does not leave it behind.
+fn assert_no_browser(tmpdir: &Path, when: &str) {
+    let left = browser_processes(tmpdir);
+    for line in &left {
+        if let Some(pid) = line.split(' ').next().and_then(|p| p.parse::<libc::pid_t>().ok()) {
+            // SAFETY: a process of the browser this test's run started.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+            }
+        }
+    }
+    assert!(left.is_empty(), "browser processes left {when}:\n{}", left.join("\n"));
+}
+
+/// The browser's temporary folders still under `tmpdir`.
+fn leftover_folders(tmpdir: &Path) -> Vec<String> {
+    fs::read_dir(tmpdir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with("campaign-report-chrome-"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
