@@ -1,0 +1,159 @@
+//! Hostile exports: script payloads in every string field must come out as text.
+//! Pages are loaded in headless Chromium, which must find no script element, no
+//! event-handler attribute, no `javascript:` link and no sign that a payload ran.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use assert_cmd::cargo::CommandCargoExt;
+use headless_chrome::{Browser, LaunchOptions};
+use serde_json::json;
+
+/// Payloads tried in every field.
+const PAYLOADS: &[&str] = &[
+    "<script>window.__pwned=1</script>",
+    "\"><img src=x onerror=\"window.__pwned=2\">",
+    "'><svg onload='window.__pwned=3'>",
+    "javascript:window.__pwned=4",
+    "</title><script>window.__pwned=5</script>",
+    "<a href=\"javascript:window.__pwned=6\">x</a>",
+    "{{ campaign.id }}{% raw %}",
+    "=HYPERLINK(\"http://evil.example\",\"x\")",
+    "\u{202e}gnp.exe \u{0}\u{1b}[31m",
+];
+
+fn payload(i: usize) -> String {
+    PAYLOADS[i % PAYLOADS.len()].to_string()
+}
+
+fn hostile_campaign(dir: &Path) {
+    let bundle = dir.join("hostile");
+    std::fs::create_dir_all(&bundle).unwrap();
+    let p = payload;
+    let tasks: Vec<_> = (0..PAYLOADS.len())
+        .map(|i| {
+            json!({
+                "task_id": format!("t{i}{}", p(i)),
+                "contact_name": p(i + 1),
+                "phone": "+14155550100",
+                "status": "completed",
+                "attempts": 1,
+                "last_result": "answered",
+                "outcome": p(i + 2),
+                "talk_seconds": 30,
+                "from_number": if i % 2 == 0 { "+14155550111" } else { "+14155550122" },
+            })
+        })
+        .collect();
+    let campaign = json!({
+        "id": "hostile",
+        "name": p(0),
+        "tenant": {"id": "acme", "name": p(1)},
+        "status": "failed",
+        "status_reason": p(2),
+        "description_md": format!("{}\n\n[click](javascript:window.__pwned=7) <iframe src=\"javascript:1\"></iframe> {}", p(3), p(4)),
+        "config": {
+            "agent": {"name": p(5), "voice": p(6), "script_md": p(0)},
+            "from_numbers": ["+14155550111", "+14155550122"],
+            "audience": {"source": p(7), "list_name": p(8), "size": 10},
+            "goal_outcomes": [p(2)]
+        },
+        "dispatch": {"errors_by_reason": {p(0): 1}},
+        "upload": {
+            "id": p(1), "file_name": p(2), "status": "completed", "rows_total": 3, "rows_rejected": 2,
+            "rejects": [{"row": 2, "reason": p(3), "detail": p(4), p(5): p(6)}, {"row": 3, "reason": "x", "detail": p(0)}]
+        },
+        "tasks": tasks,
+        "number_pool": [{"number": "+14155550111", "attempts": 5, "answered": 1, "flagged": false, "label": p(0)}]
+    });
+    std::fs::write(bundle.join("campaign.json"), serde_json::to_string_pretty(&campaign).unwrap()).unwrap();
+    // A draft with a hostile audience preview, column names included.
+    let draft = dir.join("hostile-draft");
+    std::fs::create_dir_all(&draft).unwrap();
+    let mut d = campaign.clone();
+    d["id"] = json!("hostile-draft");
+    d["status"] = json!("draft");
+    d.as_object_mut().unwrap().remove("tasks");
+    std::fs::write(draft.join("campaign.json"), serde_json::to_string(&d).unwrap()).unwrap();
+    let mut preview = String::from("contact_name,phone,\"<script>window.__pwned=8</script>\"\n");
+    for i in 0..PAYLOADS.len() {
+        let q = |s: String| format!("\"{}\"", s.replace('"', "\"\""));
+        preview.push_str(&format!("{},+14155550100,{}\n", q(p(i)), q(p(i + 1))));
+    }
+    std::fs::write(draft.join("audience_preview.csv"), preview).unwrap();
+}
+
+fn html_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            html_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "html") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn payloads_never_run_in_any_page() {
+    let input = tempfile::tempdir().unwrap();
+    hostile_campaign(input.path());
+    let out = tempfile::tempdir().unwrap();
+    let status = Command::cargo_bin("campaign-report")
+        .unwrap()
+        .arg("build")
+        .arg(input.path())
+        .args(["--format", "html,json", "--now", "2026-11-27T12:00:00Z", "--out"])
+        .arg(out.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+
+    let mut pages = Vec::new();
+    html_files(out.path(), &mut pages);
+    assert!(pages.len() >= 5);
+    for page in &pages {
+        let text = std::fs::read_to_string(page).unwrap();
+        assert!(!text.contains("<script"), "{} has a script element", page.display());
+        assert!(!text.contains("onerror=\""), "{} has an event handler", page.display());
+        assert!(!text.contains("href=\"javascript:"), "{} has a javascript: link", page.display());
+    }
+    // Control characters and payloads must not make the pages invalid either.
+    let jar = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tools/node_modules/vnu-jar/build/dist/vnu.jar");
+    let checked =
+        Command::new("java").arg("-jar").arg(&jar).args(["--errors-only", "--format", "gnu"]).args(&pages).output();
+    let checked = checked.expect("java must be installed to run the Nu Html Checker");
+    assert!(checked.status.success(), "Nu Html Checker errors:\n{}", String::from_utf8_lossy(&checked.stderr));
+
+    let export = std::fs::read_to_string(out.path().join("campaigns/hostile/export/tasks.csv")).unwrap();
+    assert!(
+        !export.lines().any(|l| l.starts_with('=') || l.contains(",=")),
+        "a formula reached the CSV copy:\n{export}"
+    );
+
+    let chrome = std::env::var_os("CHROME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    let profile = tempfile::tempdir().unwrap();
+    let options = LaunchOptions::default_builder()
+        .path(Some(chrome))
+        .sandbox(false)
+        .user_data_dir(Some(profile.path().to_path_buf()))
+        .idle_browser_timeout(std::time::Duration::from_secs(120))
+        .args(vec![std::ffi::OsStr::new("--disable-background-networking"), std::ffi::OsStr::new("--no-first-run")])
+        .build()
+        .unwrap();
+    let browser = Browser::new(options).expect("Chromium must be installed (scripts/setup)");
+    let tab = browser.new_tab().unwrap();
+    for page in &pages {
+        tab.navigate_to(&format!("file://{}", page.display())).unwrap();
+        tab.wait_for_element("footer.page-footer").unwrap();
+        let probe = r#"JSON.stringify({
+            pwned: window.__pwned || 0,
+            scripts: document.querySelectorAll('script, iframe, object, embed').length,
+            handlers: [...document.querySelectorAll('*')].filter(e => [...e.attributes].some(a => a.name.startsWith('on'))).length,
+            js_links: [...document.querySelectorAll('[href],[src]')].filter(e => /^\s*javascript:/i.test(e.getAttribute('href') || e.getAttribute('src') || '')).length
+        })"#;
+        let value = tab.evaluate(probe, false).unwrap().value.unwrap();
+        let found: serde_json::Value = serde_json::from_str(value.as_str().unwrap()).unwrap();
+        assert_eq!(found, json!({"pwned": 0, "scripts": 0, "handlers": 0, "js_links": 0}), "{}", page.display());
+    }
+}
