@@ -93,6 +93,15 @@ impl Status {
     /// The normalised word, for badges and CSS classes.
     pub fn word(&self) -> &str {
         match self {
+            Status::Terminal(word) => word,
+            other => other.kind(),
+        }
+    }
+
+    /// The status for styling and grouping: its word, or `ended` for a declared terminal status.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Status::Terminal(_) => "ended",
             Status::Draft => "draft",
             Status::Scheduled => "scheduled",
             Status::Running => "running",
@@ -100,7 +109,6 @@ impl Status {
             Status::Completed => "completed",
             Status::Failed => "failed",
             Status::Cancelled => "cancelled",
-            Status::Terminal(word) => word,
         }
     }
 

@@ -59,7 +59,7 @@ pub fn upload(input: &ViewInput, u: &Upload) -> UploadView {
             grid_view(
                 g,
                 REJECTS_ON_PAGE,
-                |col, cell| mask_cell(input, col, cell),
+                |col, cell| show_cell(input, col, cell),
                 "rejected rows",
                 "are in upload_rejects.csv.",
             )
@@ -69,10 +69,13 @@ pub fn upload(input: &ViewInput, u: &Upload) -> UploadView {
     }
 }
 
-/// Masks a cell of a free-form table when redaction is on and the column holds contact data.
-pub fn mask_cell(input: &ViewInput, column: &str, cell: &str) -> String {
+/// A cell of a free-form table as shown: masked when redaction is on and the column holds contact data.
+/// Valid E.164 numbers in a `phone` column are shown in international format.
+pub fn show_cell(input: &ViewInput, column: &str, cell: &str) -> String {
     if input.options.redact && is_contact_column(column) {
         if column.to_ascii_lowercase().contains("name") { format::mask_name(cell) } else { format::mask_phone(cell) }
+    } else if column == "phone" && crate::model::is_e164(cell) {
+        format::phone(cell)
     } else {
         cell.to_string()
     }

@@ -12,6 +12,7 @@ pub struct ListEntry {
     pub name: String,
     pub status: String,
     pub status_word: String,
+    pub status_kind: String,
     pub layout: Layout,
     pub progress: String,
     pub bar: Option<f64>,
@@ -68,6 +69,7 @@ pub fn list_entry(input: &ViewInput, view: &CampaignView) -> ListEntry {
         name: view.header.name.clone(),
         status: view.header.status.clone(),
         status_word: view.header.status_word.clone(),
+        status_kind: view.header.status_kind.to_string(),
         layout,
         progress: match f.progress {
             Some(p) => format!(

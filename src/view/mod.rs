@@ -171,6 +171,8 @@ pub struct Header {
     pub name: String,
     pub status: String,
     pub status_word: String,
+    /// The status for styling: its word, or `ended` for a workspace-declared terminal status.
+    pub status_kind: &'static str,
     pub tenant: String,
     pub snapshot: String,
     pub snapshot_iso: String,
@@ -310,6 +312,7 @@ fn header(input: &ViewInput) -> Header {
         name: c.name.clone(),
         status: status_label(input.status.word()),
         status_word: input.status.word().to_string(),
+        status_kind: input.status.kind(),
         tenant: c.tenant.name.clone(),
         snapshot: format::time(input.options.now, &input.zone()),
         snapshot_iso: input.options.now.to_string(),
