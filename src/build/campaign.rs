@@ -15,7 +15,7 @@ use crate::render::html::{HtmlRenderer, Page, TemplateError};
 use crate::render::pdf::PdfJob;
 use crate::view::{self, CampaignView, ViewInput, ViewOptions};
 
-use super::tables::{CopySink, read_tables};
+use super::tables::{CopyTarget, read_tables};
 use super::{CampaignError, Options};
 
 /// Task rows per Tasks tab page.
@@ -48,25 +48,17 @@ pub(super) fn build_campaign(ctx: &Ctx, bundle: &Bundle) -> Result<Built, Campai
     let dir = format!("campaigns/{}", c.id);
     let show_latency = ctx.workspace.may_see_latency(&options.role);
     let rules = CopyRules { show_latency, redact: options.redact };
-    let keep = OVERVIEW_TASKS.max(if options.formats.pdf { options.pdf_max_tasks } else { 0 });
-    let mut sink = CopySink {
-        output: ctx.output,
-        dir: dir.clone(),
-        rules,
-        keep,
-        open: None,
-        staged: Vec::new(),
-        written: Vec::new(),
-    };
-    let tables = read_tables(bundle, ctx.workspace, &mut sink)?;
-    sink.close()?;
+    // Small task lists are kept whole, so their Tasks tab needs no second read.
+    let keep = OVERVIEW_TASKS.max(TASKS_PER_PAGE).max(if options.formats.pdf { options.pdf_max_tasks } else { 0 });
+    let target = CopyTarget { output: ctx.output, dir: dir.clone(), rules };
+    let (tables, copied) = read_tables(bundle, ctx.workspace, Some(&target), keep)?;
     let out_err = |e: OutputError| CampaignError::Output { id: c.id.to_string(), source: e };
 
     let json = copies::campaign_json(&bundle.parsed.raw, rules)
         .map_err(|e| InputError::file(&bundle.parsed.file, format!("cannot copy the campaign object: {e}")))?;
-    let mut staged = std::mem::take(&mut sink.staged);
+    let mut exports: Vec<&'static str> = copied.iter().map(|c| c.file).collect();
+    let mut staged: Vec<Staged> = copied.into_iter().map(|c| c.staged).collect();
     staged.push(ctx.output.stage(&format!("{dir}/export/campaign.json"), &json).map_err(out_err)?);
-    let mut exports = std::mem::take(&mut sink.written);
     exports.push("campaign.json");
 
     let figures = Figures::finish(c, ctx.workspace, tables.tasks, tables.calls, tables.pool.as_deref());
@@ -206,7 +198,12 @@ fn write_task_pages(
         page: 1,
         staged: Vec::new(),
     };
-    if let Some(path) = bundle.csv.get(TableName::Tasks) {
+    if input.first_tasks.len() as u64 == total {
+        // Every task was kept by the first read.
+        for task in input.first_tasks {
+            pager.push(task)?;
+        }
+    } else if let Some(path) = bundle.csv.get(TableName::Tasks) {
         let mut failure = None;
         CsvTable::open(path, &[])?
             .for_each(|task: Task, _, _| {

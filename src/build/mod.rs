@@ -24,7 +24,7 @@ use crate::view;
 
 use campaign::{Built, Ctx, build_campaign};
 pub use campaign::{OVERVIEW_TASKS, TASKS_PER_PAGE};
-use tables::{NoSink, read_tables};
+use tables::read_tables;
 
 /// Which outputs to write (`--format`); `manifest.json` and `export/` are always written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -375,7 +375,7 @@ pub fn check(inputs: &[PathBuf], workspace: Option<&Path>) -> Result<Report, Run
         let (bundles, duplicates) = refuse_duplicate_ids(bundles);
         report.errors.extend(duplicates.iter().map(ToString::to_string));
         let results: Vec<Result<(), InputError>> =
-            bundles.par_iter().map(|b| read_tables(b, &loaded.workspace, &mut NoSink).map(|_| ())).collect();
+            bundles.par_iter().map(|b| read_tables(b, &loaded.workspace, None, 0).map(|_| ())).collect();
         for r in results {
             match r {
                 Ok(()) => report.built += 1,

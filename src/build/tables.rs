@@ -28,21 +28,50 @@ pub(super) struct Tables {
     pub(super) rejects: Option<Grid>,
 }
 
-/// Receives rows while the tables are read: export copies in a build, nothing in a check.
-pub(super) trait Sink {
-    fn first_tasks(&self) -> usize {
-        0
+/// Where the export copies go; `None` in a check, which writes nothing.
+pub(super) struct CopyTarget<'a> {
+    pub(super) output: &'a Output,
+    pub(super) dir: String,
+    pub(super) rules: CopyRules,
+}
+
+/// The export copy of one table, while the table is read.
+struct TableCopy<'a> {
+    table: TableName,
+    rel: String,
+    copy: Option<CsvCopy<'a>>,
+}
+
+impl<'a> TableCopy<'a> {
+    fn open(target: Option<&CopyTarget<'a>>, table: TableName, headers: &[&str]) -> Result<Self, InputError> {
+        let Some(target) = target else { return Ok(TableCopy { table, rel: String::new(), copy: None }) };
+        let rel = format!("{}/export/{}", target.dir, table.file_name());
+        let error = |e: String| InputError::file(Path::new(&rel), e);
+        let file = target.output.writer(&rel).map_err(|e| error(e.to_string()))?;
+        let copy = CsvCopy::new(file, headers, target.rules, table == TableName::UploadRejects)
+            .map_err(|e| error(e.to_string()))?;
+        Ok(TableCopy { table, rel, copy: Some(copy) })
     }
-    fn start(&mut self, _table: TableName, _headers: &[&str]) -> Result<(), InputError> {
-        Ok(())
+
+    fn row<'r>(&mut self, cells: impl Fn(usize) -> &'r str) -> Result<(), InputError> {
+        match &mut self.copy {
+            Some(copy) => copy.write(cells).map_err(|e| InputError::file(Path::new(&self.rel), e.to_string())),
+            None => Ok(()),
+        }
     }
-    fn row<'r>(&mut self, _table: TableName, _cells: &dyn Fn(usize) -> &'r str) -> Result<(), InputError> {
-        Ok(())
+
+    fn finish(self) -> Result<Option<Copied>, InputError> {
+        let Some(copy) = self.copy else { return Ok(None) };
+        let staged = copy.stage().map_err(|e| InputError::file(Path::new(&self.rel), e.to_string()))?;
+        Ok(Some(Copied { staged, file: self.table.file_name() }))
     }
 }
 
-pub(super) struct NoSink;
-impl Sink for NoSink {}
+/// An export copy written under its temporary name.
+pub(super) struct Copied {
+    pub(super) staged: Staged,
+    pub(super) file: &'static str,
+}
 
 /// Task columns in the order of SPEC 1.2.
 const TASK_COLUMNS: [&str; 11] = [
@@ -138,67 +167,26 @@ fn duplicate_message(id: &str) -> String {
     format!("duplicate task_id {}: task ids must be unique within a campaign", crate::model::shorten(id))
 }
 
-/// Reads every table of a campaign once, computing the figures and feeding the sink.
-pub(super) fn read_tables(bundle: &Bundle, workspace: &Workspace, sink: &mut dyn Sink) -> Result<Tables, InputError> {
+/// Reads every table of a campaign once, computing the figures and writing the
+/// export copies when `target` is given. The task and call tables, the large ones,
+/// are read at the same time on two threads. `keep` is how many task rows to keep.
+pub(super) fn read_tables(
+    bundle: &Bundle,
+    workspace: &Workspace,
+    target: Option<&CopyTarget>,
+    keep: usize,
+) -> Result<(Tables, Vec<Copied>), InputError> {
     let c = bundle.campaign();
     let rules = Rules::new(c, workspace);
-    let mut out = Tables::default();
-    let keep = sink.first_tasks();
-
-    // Tasks.
-    let mut pass = TaskPass { seen: HashSet::new(), counts: TaskCounts::default(), keep, first: Vec::new() };
-    if let Some(path) = bundle.csv.get(TableName::Tasks) {
-        let mut table = CsvTable::open(path, &["task_id", "phone", "status"])?;
-        let headers: Vec<String> = table.headers().iter().map(str::to_string).collect();
-        let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
-        sink.start(TableName::Tasks, &header_refs)?;
-        let header_record = table.headers().clone();
-        table.for_each(|task: Task, record: &StringRecord, line| {
-            if let Err(id) = pass.add(task, &rules) {
-                return Err(InputError::field(
-                    path,
-                    cell_position(&header_record, line, "task_id"),
-                    "task_id",
-                    duplicate_message(&id),
-                ));
-            }
-            sink.row(TableName::Tasks, &|i| record.get(i).unwrap_or(""))
-        })?;
+    let (tasks, calls) =
+        rayon::join(|| read_tasks(bundle, &rules, target, keep), || read_calls(bundle, &rules, target));
+    let (tasks, tasks_copy) = tasks?;
+    let (calls, calls_copy) = calls?;
+    let (rejects, rejects_copy) = read_rejects(bundle, target)?;
+    let mut out = Tables { calls, rejects, ..Tables::default() };
+    if let Some(pass) = tasks {
         out.tasks = Some(pass.counts);
         out.first_tasks = pass.first;
-    } else if let Some(tasks) = &c.tasks {
-        sink.start(TableName::Tasks, &TASK_COLUMNS)?;
-        for (i, task) in tasks.iter().enumerate() {
-            let cells = task_cells(task);
-            if let Err(id) = pass.add(task.clone(), &rules) {
-                return Err(bundle.error(&format!("tasks[{i}].task_id"), duplicate_message(&id)));
-            }
-            sink.row(TableName::Tasks, &|k| cells[k].as_str())?;
-        }
-        out.tasks = Some(pass.counts);
-        out.first_tasks = pass.first;
-    }
-
-    // Calls.
-    let mut calls = CallCounts::default();
-    if let Some(path) = bundle.csv.get(TableName::Calls) {
-        let mut table = CsvTable::open(path, &["result"])?;
-        let headers: Vec<String> = table.headers().iter().map(str::to_string).collect();
-        let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
-        sink.start(TableName::Calls, &header_refs)?;
-        table.for_each(|call: Call, record: &StringRecord, _| {
-            calls.add(&call, &rules);
-            sink.row(TableName::Calls, &|i| record.get(i).unwrap_or(""))
-        })?;
-        out.calls = Some(calls);
-    } else if let Some(list) = &c.calls {
-        sink.start(TableName::Calls, &CALL_COLUMNS)?;
-        for call in list {
-            calls.add(call, &rules);
-            let cells = call_cells(call);
-            sink.row(TableName::Calls, &|k| cells[k].as_str())?;
-        }
-        out.calls = Some(calls);
     }
 
     // Number pool: a small table, kept whole.
@@ -213,89 +201,107 @@ pub(super) fn read_tables(bundle: &Bundle, workspace: &Workspace, sink: &mut dyn
         out.pool = c.number_pool.clone();
     }
 
-    // Audience preview and rejected upload rows: shown as they are.
+    // Audience preview: shown as it is.
     out.preview = match (bundle.csv.get(TableName::AudiencePreview), &c.audience_preview) {
         (Some(path), _) => Some(Grid::from_csv(path, &["contact_name", "phone"], PREVIEW_ROWS)?),
         (None, Some(rows)) => Some(Grid::from_inline(rows, &["contact_name", "phone"], PREVIEW_ROWS)),
         (None, None) => None,
     };
-    let reject_columns = ["row", "reason", "detail"];
-    out.rejects = match (bundle.csv.get(TableName::UploadRejects), c.upload.as_ref().and_then(|u| u.rejects.as_ref())) {
+    let copies = [tasks_copy, calls_copy, rejects_copy].into_iter().flatten().collect();
+    Ok((out, copies))
+}
+
+fn read_tasks(
+    bundle: &Bundle,
+    rules: &Rules,
+    target: Option<&CopyTarget>,
+    keep: usize,
+) -> Result<(Option<TaskPass>, Option<Copied>), InputError> {
+    let mut pass = TaskPass { seen: HashSet::new(), counts: TaskCounts::default(), keep, first: Vec::new() };
+    if let Some(path) = bundle.csv.get(TableName::Tasks) {
+        let mut table = CsvTable::open(path, &["task_id", "phone", "status"])?;
+        let headers = table.headers().clone();
+        let mut copy = TableCopy::open(target, TableName::Tasks, &headers.iter().collect::<Vec<_>>())?;
+        table.for_each(|task: Task, record: &StringRecord, line| {
+            if let Err(id) = pass.add(task, rules) {
+                let position = cell_position(&headers, line, "task_id");
+                return Err(InputError::field(path, position, "task_id", duplicate_message(&id)));
+            }
+            copy.row(|i| record.get(i).unwrap_or(""))
+        })?;
+        Ok((Some(pass), copy.finish()?))
+    } else if let Some(tasks) = &bundle.campaign().tasks {
+        let mut copy = TableCopy::open(target, TableName::Tasks, &TASK_COLUMNS)?;
+        for (i, task) in tasks.iter().enumerate() {
+            if let Err(id) = pass.add(task.clone(), rules) {
+                return Err(bundle.error(&format!("tasks[{i}].task_id"), duplicate_message(&id)));
+            }
+            let cells = task_cells(task);
+            copy.row(|k| cells[k].as_str())?;
+        }
+        Ok((Some(pass), copy.finish()?))
+    } else {
+        Ok((None, None))
+    }
+}
+
+fn read_calls(
+    bundle: &Bundle,
+    rules: &Rules,
+    target: Option<&CopyTarget>,
+) -> Result<(Option<CallCounts>, Option<Copied>), InputError> {
+    let mut calls = CallCounts::default();
+    if let Some(path) = bundle.csv.get(TableName::Calls) {
+        let mut table = CsvTable::open(path, &["result"])?;
+        let headers = table.headers().clone();
+        let mut copy = TableCopy::open(target, TableName::Calls, &headers.iter().collect::<Vec<_>>())?;
+        table.for_each(|call: Call, record: &StringRecord, _| {
+            calls.add(&call, rules);
+            copy.row(|i| record.get(i).unwrap_or(""))
+        })?;
+        Ok((Some(calls), copy.finish()?))
+    } else if let Some(list) = &bundle.campaign().calls {
+        let mut copy = TableCopy::open(target, TableName::Calls, &CALL_COLUMNS)?;
+        for call in list {
+            calls.add(call, rules);
+            let cells = call_cells(call);
+            copy.row(|k| cells[k].as_str())?;
+        }
+        Ok((Some(calls), copy.finish()?))
+    } else {
+        Ok((None, None))
+    }
+}
+
+/// Rejected upload rows: the first ones for the page, all of them in the export copy.
+fn read_rejects(bundle: &Bundle, target: Option<&CopyTarget>) -> Result<(Option<Grid>, Option<Copied>), InputError> {
+    let c = bundle.campaign();
+    match (bundle.csv.get(TableName::UploadRejects), c.upload.as_ref().and_then(|u| u.rejects.as_ref())) {
         (Some(path), _) => {
             let mut table = CsvTable::open(path, &["row", "reason"])?;
             let headers: Vec<String> = table.headers().iter().map(str::to_string).collect();
-            let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
-            sink.start(TableName::UploadRejects, &header_refs)?;
+            let refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+            let mut copy = TableCopy::open(target, TableName::UploadRejects, &refs)?;
             let mut grid = Grid { columns: headers.clone(), ..Grid::default() };
             table.for_each_raw(|record, _| {
                 grid.total += 1;
                 if grid.rows.len() < view::REJECTS_ON_PAGE {
                     grid.rows.push(record.iter().map(str::to_string).collect());
                 }
-                sink.row(TableName::UploadRejects, &|i| record.get(i).unwrap_or(""))
+                copy.row(|i| record.get(i).unwrap_or(""))
             })?;
-            Some(grid)
+            Ok((Some(grid), copy.finish()?))
         }
         (None, Some(rows)) => {
-            let all = Grid::from_inline(rows, &reject_columns, usize::MAX);
+            let all = Grid::from_inline(rows, &["row", "reason", "detail"], usize::MAX);
             let refs: Vec<&str> = all.columns.iter().map(String::as_str).collect();
-            sink.start(TableName::UploadRejects, &refs)?;
+            let mut copy = TableCopy::open(target, TableName::UploadRejects, &refs)?;
             for row in &all.rows {
-                sink.row(TableName::UploadRejects, &|i| row[i].as_str())?;
+                copy.row(|i| row[i].as_str())?;
             }
-            Some(Grid { rows: all.rows.iter().take(view::REJECTS_ON_PAGE).cloned().collect(), ..all })
+            let shown = Grid { rows: all.rows.iter().take(view::REJECTS_ON_PAGE).cloned().collect(), ..all };
+            Ok((Some(shown), copy.finish()?))
         }
-        (None, None) => None,
-    };
-    Ok(out)
-}
-
-/// Writes the export copies while the tables are read.
-pub(super) struct CopySink<'a> {
-    pub(super) output: &'a Output,
-    pub(super) dir: String,
-    pub(super) rules: CopyRules,
-    pub(super) keep: usize,
-    pub(super) open: Option<(TableName, CsvCopy<'a>)>,
-    pub(super) staged: Vec<Staged>,
-    pub(super) written: Vec<&'static str>,
-}
-
-impl CopySink<'_> {
-    pub(super) fn close(&mut self) -> Result<(), InputError> {
-        if let Some((table, copy)) = self.open.take() {
-            let staged = copy.stage().map_err(|e| InputError::file(Path::new(&self.dir), e.to_string()))?;
-            self.staged.push(staged);
-            self.written.push(table.file_name());
-        }
-        Ok(())
-    }
-}
-
-impl Sink for CopySink<'_> {
-    fn first_tasks(&self) -> usize {
-        self.keep
-    }
-
-    fn start(&mut self, table: TableName, headers: &[&str]) -> Result<(), InputError> {
-        self.close()?;
-        if table == TableName::NumberPool || table == TableName::AudiencePreview {
-            return Ok(());
-        }
-        let rel = format!("{}/export/{}", self.dir, table.file_name());
-        let file = self.output.writer(&rel).map_err(|e| InputError::file(Path::new(&rel), e.to_string()))?;
-        let copy = CsvCopy::new(file, headers, self.rules, table == TableName::UploadRejects)
-            .map_err(|e| InputError::file(Path::new(&rel), e.to_string()))?;
-        self.open = Some((table, copy));
-        Ok(())
-    }
-
-    fn row<'r>(&mut self, table: TableName, cells: &dyn Fn(usize) -> &'r str) -> Result<(), InputError> {
-        if let Some((open, copy)) = &mut self.open
-            && *open == table
-        {
-            copy.write(cells).map_err(|e| InputError::file(Path::new(&self.dir), e.to_string()))?;
-        }
-        Ok(())
+        (None, None) => Ok((None, None)),
     }
 }

@@ -61,11 +61,52 @@ pub fn time_or_dash(at: Option<Timestamp>, zone: &TimeZone) -> String {
 }
 
 /// An E.164 number in international format (`+1 415-555-0123`); unknown plans stay as given.
+///
+/// Parsing with the full numbering-plan metadata costs microseconds per number, and a
+/// task list can hold millions. The shape of the format (where spaces and dashes go)
+/// depends on the country and the leading digits, so it is learnt once per first seven
+/// digits and length, and applied to the other numbers sharing them.
 pub fn phone(e164: &str) -> String {
+    let Some(digits) = e164.strip_prefix('+').filter(|_| crate::model::is_e164(e164)) else {
+        return e164.to_string();
+    };
+    let key = (digits[..digits.len().min(7)].to_string(), digits.len());
+    let known = SHAPES.read().ok().and_then(|shapes| shapes.get(&key).cloned());
+    let shape = match known {
+        Some(shape) => shape,
+        None => {
+            let shape = shape_of(e164, digits);
+            if let Ok(mut shapes) = SHAPES.write() {
+                shapes.insert(key, shape.clone());
+            }
+            shape
+        }
+    };
+    match shape {
+        Some(shape) => {
+            let mut next = digits.chars();
+            shape.chars().map(|c| if c == '#' { next.next().unwrap_or('#') } else { c }).collect()
+        }
+        None => format_full(e164),
+    }
+}
+
+/// Format shapes by leading digits and length, shared by every worker thread.
+type Shapes = std::collections::HashMap<(String, usize), Option<String>>;
+static SHAPES: std::sync::LazyLock<std::sync::RwLock<Shapes>> = std::sync::LazyLock::new(Default::default);
+
+fn format_full(e164: &str) -> String {
     match phonenumber::parse(None, e164) {
         Ok(n) => n.format().mode(phonenumber::Mode::International).to_string(),
         Err(_) => e164.to_string(),
     }
+}
+
+/// The formatted number with its digits replaced by `#`, when its digits are the number's, in order.
+fn shape_of(e164: &str, digits: &str) -> Option<String> {
+    let formatted = format_full(e164);
+    let kept: String = formatted.chars().filter(char::is_ascii_digit).collect();
+    (kept == digits).then(|| formatted.chars().map(|c| if c.is_ascii_digit() { '#' } else { c }).collect())
 }
 
 /// A phone number masked for people outside the team: `+1 415 ••• ••12`.
@@ -75,10 +116,9 @@ pub fn phone(e164: &str) -> String {
 pub fn mask_phone(raw: &str) -> String {
     let digits: String = raw.chars().filter(|c| c.is_ascii_digit()).collect();
     if raw.trim_start().starts_with('+') && digits.len() >= 7 {
-        let cc_len = match phonenumber::parse(None, format!("+{digits}")) {
-            Ok(n) => n.code().value().to_string().len(),
-            Err(_) => 1,
-        };
+        // The country code is what the international format puts before its first separator.
+        let formatted = phone(&format!("+{digits}"));
+        let cc_len = formatted[1..].find(|c: char| !c.is_ascii_digit()).unwrap_or(1).clamp(1, 3);
         let (cc, national) = digits.split_at(cc_len.min(digits.len() - 5));
         let last = &national[national.len() - 2..];
         return format!("+{cc} {} ••• ••{last}", &national[..3]);
@@ -137,6 +177,10 @@ mod tests {
     #[test]
     fn phones_are_formatted_and_masked() {
         assert_eq!(phone("+14155550123"), "+1 415-555-0123");
+        assert_eq!(phone("+14155550199"), "+1 415-555-0199");
+        assert_eq!(phone("+447700900123"), "+44 7700 900123");
+        assert_eq!(phone("+4915112345678"), "+49 1511 2345678");
+        assert_eq!(phone("not a number"), "not a number");
         assert_eq!(mask_phone("+14155550112"), "+1 415 ••• ••12");
         assert_eq!(mask_phone("+447700900123"), "+44 770 ••• ••23");
         assert_eq!(mask_name("Maria González"), "M•••• G•••••••");
