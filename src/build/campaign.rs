@@ -11,7 +11,7 @@ use crate::manifest::CampaignRecord;
 use crate::model::Task;
 use crate::output::{Output, OutputError, Staged};
 use crate::render::copies::{self, CopyRules};
-use crate::render::html::{HtmlRenderer, Page, TemplateError};
+use crate::render::html::{HtmlRenderer, Page, Prepared, TemplateError};
 use crate::render::pdf::PdfJob;
 use crate::view::{self, CampaignView, ViewInput, ViewOptions};
 
@@ -83,6 +83,7 @@ pub(super) fn build_campaign(ctx: &Ctx, bundle: &Bundle) -> Result<Built, Campai
         exports: &exports,
     };
     let view = view::campaign_view(&input);
+    let prepared = Prepared::new(&view);
 
     if options.formats.json {
         let summary = view::Summary::new(&input, &view);
@@ -99,13 +100,13 @@ pub(super) fn build_campaign(ctx: &Ctx, bundle: &Bundle) -> Result<Built, Campai
                         if *tab == Tab::Report { vec!["funnel", "analysis", "results"] } else { view.sections.clone() };
                     let page =
                         page_for(&input, &view, *tab, tab.file_name().to_string(), sections, view.tasks.as_ref());
-                    let html = ctx.renderer.campaign_page(&view, &page).map_err(template_err)?;
+                    let html = ctx.renderer.campaign_page(&prepared, &page).map_err(template_err)?;
                     staged.push(
                         ctx.output.stage(&format!("{dir}/{}", tab.file_name()), html.as_bytes()).map_err(out_err)?,
                     );
                 }
                 Tab::Tasks => {
-                    staged.extend(write_task_pages(ctx, bundle, &input, &view, &dir)?);
+                    staged.extend(write_task_pages(ctx, bundle, &input, &view, &prepared, &dir)?);
                 }
             }
         }
@@ -119,7 +120,7 @@ pub(super) fn build_campaign(ctx: &Ctx, bundle: &Bundle) -> Result<Built, Campai
         page.inline_css = ctx.renderer.css();
         let html = ctx
             .renderer
-            .campaign_page(&view, &page)
+            .campaign_page(&prepared, &page)
             .map_err(|e| CampaignError::Template { id: c.id.to_string(), source: e })?;
         let file = ctx.print_dir.join(format!("{}--{}.html", c.tenant.id, c.id));
         std::fs::write(&file, html).map_err(|e| out_err(OutputError::Io { path: file.clone(), source: e }))?;
@@ -185,6 +186,7 @@ fn write_task_pages(
     bundle: &Bundle,
     input: &ViewInput,
     view: &CampaignView,
+    prepared: &Prepared,
     dir: &str,
 ) -> Result<Vec<Staged>, CampaignError> {
     let total = input.figures.tasks.as_ref().map_or(0, |t| t.total);
@@ -192,6 +194,7 @@ fn write_task_pages(
         ctx,
         input,
         view,
+        prepared,
         dir,
         pages: view::tasks_page_count(total, TASKS_PER_PAGE),
         rows: Vec::with_capacity(TASKS_PER_PAGE),
@@ -226,6 +229,7 @@ struct TaskPager<'a> {
     ctx: &'a Ctx<'a>,
     input: &'a ViewInput<'a>,
     view: &'a CampaignView,
+    prepared: &'a Prepared,
     dir: &'a str,
     pages: usize,
     rows: Vec<view::TaskRow>,
@@ -248,7 +252,7 @@ impl TaskPager<'_> {
         let html = self
             .ctx
             .renderer
-            .campaign_page(self.view, &page)
+            .campaign_page(self.prepared, &page)
             .map_err(|e| CampaignError::Template { id: id(), source: e })?;
         let staged = self
             .ctx

@@ -125,6 +125,17 @@ fn escape(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     tera::escape_html(&cleaned, out)
 }
 
+/// A campaign view converted once for the templates, shared by all its pages
+/// (a campaign with a million tasks has two thousand of them).
+pub struct Prepared(tera::Value);
+
+impl Prepared {
+    /// Converts a view for the templates.
+    pub fn new(view: &CampaignView) -> Prepared {
+        Prepared(tera::Value::from_serializable(view))
+    }
+}
+
 /// Renders pages from the built-in templates and the user's overrides.
 pub struct HtmlRenderer {
     tera: Tera,
@@ -181,9 +192,9 @@ impl HtmlRenderer {
     }
 
     /// Renders one page of a campaign.
-    pub fn campaign_page(&self, campaign: &CampaignView, page: &Page) -> Result<String, TemplateError> {
+    pub fn campaign_page(&self, campaign: &Prepared, page: &Page) -> Result<String, TemplateError> {
         let mut context = Context::new();
-        context.insert("campaign", campaign);
+        context.insert_value("campaign", campaign.0.clone());
         context.insert("page", page);
         self.render("campaign.html", &context)
     }
