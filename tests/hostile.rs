@@ -2,12 +2,13 @@
 //! Pages are loaded in headless Chromium, which must find no script element, no
 //! event-handler attribute, no `javascript:` link and no sign that a payload ran.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use assert_cmd::cargo::CommandCargoExt;
-use headless_chrome::{Browser, LaunchOptions};
 use serde_json::json;
+
+mod common;
 
 /// Payloads tried in every field.
 const PAYLOADS: &[&str] = &[
@@ -83,17 +84,6 @@ fn hostile_campaign(dir: &Path) {
     std::fs::write(draft.join("audience_preview.csv"), preview).unwrap();
 }
 
-fn html_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            html_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "html") {
-            out.push(path);
-        }
-    }
-}
-
 #[test]
 fn payloads_never_run_in_any_page() {
     let input = tempfile::tempdir().unwrap();
@@ -109,8 +99,7 @@ fn payloads_never_run_in_any_page() {
         .unwrap();
     assert!(status.success());
 
-    let mut pages = Vec::new();
-    html_files(out.path(), &mut pages);
+    let pages = common::html_pages(out.path());
     assert!(pages.len() >= 5);
     for page in &pages {
         let text = std::fs::read_to_string(page).unwrap();
@@ -119,11 +108,8 @@ fn payloads_never_run_in_any_page() {
         assert!(!text.contains("href=\"javascript:"), "{} has a javascript: link", page.display());
     }
     // Control characters and payloads must not make the pages invalid either.
-    let jar = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tools/node_modules/vnu-jar/build/dist/vnu.jar");
-    let checked =
-        Command::new("java").arg("-jar").arg(&jar).args(["--errors-only", "--format", "gnu"]).args(&pages).output();
-    let checked = checked.expect("java must be installed to run the Nu Html Checker");
-    assert!(checked.status.success(), "Nu Html Checker errors:\n{}", String::from_utf8_lossy(&checked.stderr));
+    let report = common::nu_html_errors(&pages);
+    assert!(report.is_empty(), "Nu Html Checker errors:\n{report}");
 
     let export = std::fs::read_to_string(out.path().join("campaigns/hostile/export/tasks.csv")).unwrap();
     assert!(
@@ -131,17 +117,8 @@ fn payloads_never_run_in_any_page() {
         "a formula reached the CSV copy:\n{export}"
     );
 
-    let chrome = std::env::var_os("CHROME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
     let profile = tempfile::tempdir().unwrap();
-    let options = LaunchOptions::default_builder()
-        .path(Some(chrome))
-        .sandbox(false)
-        .user_data_dir(Some(profile.path().to_path_buf()))
-        .idle_browser_timeout(std::time::Duration::from_secs(120))
-        .args(vec![std::ffi::OsStr::new("--disable-background-networking"), std::ffi::OsStr::new("--no-first-run")])
-        .build()
-        .unwrap();
-    let browser = Browser::new(options).expect("Chromium must be installed (scripts/setup)");
+    let browser = common::headless_browser(profile.path());
     let tab = browser.new_tab().unwrap();
     for page in &pages {
         tab.navigate_to(&format!("file://{}", page.display())).unwrap();

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use assert_cmd::cargo::CommandCargoExt;
-use headless_chrome::{Browser, LaunchOptions};
+
+mod common;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -29,36 +30,14 @@ fn build_fixtures(out: &Path) {
     assert!(status.success(), "building the fixtures failed");
 }
 
-fn html_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            html_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "html") {
-            out.push(path);
-        }
-    }
-}
-
 #[test]
 fn every_page_passes_the_nu_html_checker() {
-    let jar = root().join("tools/node_modules/vnu-jar/build/dist/vnu.jar");
-    assert!(jar.is_file(), "{} is missing: run scripts/setup (npm ci --prefix tools)", jar.display());
     let out = tempfile::tempdir().unwrap();
     build_fixtures(out.path());
-    let mut pages = Vec::new();
-    html_files(out.path(), &mut pages);
+    let pages = common::html_pages(out.path());
     assert!(pages.len() > 40, "expected every tab of every fixture campaign, found {}", pages.len());
-    let result = Command::new("java")
-        .arg("-jar")
-        .arg(&jar)
-        .args(["--errors-only", "--format", "gnu"])
-        .args(&pages)
-        .output()
-        .expect("java must be installed to run the Nu Html Checker");
-    let report = String::from_utf8_lossy(&result.stderr);
-    assert!(result.status.success() && report.trim().is_empty(), "Nu Html Checker errors:\n{report}");
+    let report = common::nu_html_errors(&pages);
+    assert!(report.is_empty(), "Nu Html Checker errors:\n{report}");
 }
 
 #[test]
@@ -68,28 +47,12 @@ fn no_page_has_serious_or_critical_accessibility_violations() {
         .unwrap_or_else(|e| panic!("{} is missing ({e}): run scripts/setup", axe.display()));
     let out = tempfile::tempdir().unwrap();
     build_fixtures(out.path());
-    let mut pages = Vec::new();
-    html_files(out.path(), &mut pages);
+    let mut pages = common::html_pages(out.path());
     // Every page kind: the lists, each campaign's tabs, the first Tasks page only.
     pages.retain(|p| !p.file_name().unwrap().to_string_lossy().starts_with("tasks-"));
 
-    let chrome = std::env::var_os("CHROME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
     let profile = tempfile::tempdir().unwrap();
-    let options = LaunchOptions::default_builder()
-        .path(Some(chrome))
-        .sandbox(false)
-        .user_data_dir(Some(profile.path().to_path_buf()))
-        .window_size(Some((1280, 900)))
-        .idle_browser_timeout(std::time::Duration::from_secs(300))
-        .args(vec![
-            std::ffi::OsStr::new("--disable-background-networking"),
-            std::ffi::OsStr::new("--disable-component-update"),
-            std::ffi::OsStr::new("--disable-sync"),
-            std::ffi::OsStr::new("--no-first-run"),
-        ])
-        .build()
-        .unwrap();
-    let browser = Browser::new(options).expect("Chromium must be installed to run axe-core (scripts/setup)");
+    let browser = common::headless_browser(profile.path());
     let tab = browser.new_tab().unwrap();
     let mut failures = Vec::new();
     for page in &pages {

@@ -257,3 +257,56 @@ pub fn cell<'a>(header: &[String], row: &'a [String], column: &str) -> &'a str {
 pub fn is_snapshot_time(v: &Value) -> bool {
     matches!(v.as_str(), Some("2026-11-27T12:00:00Z" | "2026-11-27T12:00:00+00:00" | "2026-11-27T07:00:00-05:00"))
 }
+
+/// Every `.html` file under `dir`, sorted.
+pub fn html_pages(dir: &Path) -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "html") {
+                out.push(path);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, &mut out);
+    out.sort();
+    out
+}
+
+/// Errors the Nu Html Checker (`tools/`, installed by scripts/setup) finds in `pages`; empty when valid.
+pub fn nu_html_errors(pages: &[PathBuf]) -> String {
+    let jar = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tools/node_modules/vnu-jar/build/dist/vnu.jar");
+    assert!(jar.is_file(), "{} is missing: run scripts/setup (npm ci --prefix tools)", jar.display());
+    let checked = std::process::Command::new("java")
+        .arg("-jar")
+        .arg(&jar)
+        .args(["--errors-only", "--format", "gnu"])
+        .args(pages)
+        .output()
+        .expect("java must be installed to run the Nu Html Checker (scripts/setup)");
+    let report = String::from_utf8_lossy(&checked.stderr).trim().to_string();
+    if checked.status.success() || !report.is_empty() { report } else { "the Nu Html Checker failed".into() }
+}
+
+/// A headless Chromium (`$CHROME`, else /usr/bin/chromium) with its own profile folder.
+pub fn headless_browser(profile: &Path) -> headless_chrome::Browser {
+    let chrome = std::env::var_os("CHROME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    let options = headless_chrome::LaunchOptions::default_builder()
+        .path(Some(chrome))
+        .sandbox(false)
+        .user_data_dir(Some(profile.to_path_buf()))
+        .window_size(Some((1280, 900)))
+        .idle_browser_timeout(std::time::Duration::from_secs(300))
+        .args(vec![
+            std::ffi::OsStr::new("--disable-background-networking"),
+            std::ffi::OsStr::new("--disable-component-update"),
+            std::ffi::OsStr::new("--disable-sync"),
+            std::ffi::OsStr::new("--no-first-run"),
+        ])
+        .build()
+        .unwrap();
+    headless_chrome::Browser::new(options).expect("Chromium must be installed (scripts/setup)")
+}
