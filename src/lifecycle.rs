@@ -165,6 +165,15 @@ impl Tab {
         }
     }
 
+    /// The tab's label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Tab::Overview => "Overview",
+            Tab::Tasks => "Tasks",
+            Tab::Report => "Report",
+        }
+    }
+
     /// The page file of the tab inside the campaign folder.
     pub fn file_name(self) -> &'static str {
         match self {

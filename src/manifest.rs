@@ -46,6 +46,8 @@ pub struct Manifest {
 /// The previous snapshot in an output folder, as its manifest describes it.
 #[derive(Debug, Default)]
 pub struct Previous {
+    /// The tenant whose snapshot the folder holds.
+    pub tenant: Option<String>,
     campaigns: BTreeMap<String, CampaignRecord>,
     files: BTreeMap<String, Written>,
 }
@@ -58,9 +60,14 @@ impl Previous {
         if manifest.tool_version != env!("CARGO_PKG_VERSION") {
             return Previous::default();
         }
+        // The manifest is a file on disk like any other: a path in it that could point
+        // outside the folder is ignored, never followed.
+        let inside =
+            |p: &str| !p.is_empty() && Path::new(p).components().all(|c| matches!(c, std::path::Component::Normal(_)));
         Previous {
+            tenant: Some(manifest.tenant.id.to_string()),
             campaigns: manifest.campaigns.into_iter().map(|c| (c.id.clone(), c)).collect(),
-            files: manifest.files.into_iter().map(|f| (f.path.clone(), f)).collect(),
+            files: manifest.files.into_iter().filter(|f| inside(&f.path)).map(|f| (f.path.clone(), f)).collect(),
         }
     }
 

@@ -218,6 +218,7 @@ pub struct Task {
     #[schemars(with = "Option<String>")]
     #[serde(default, deserialize_with = "de_time")]
     pub last_attempt_at: Option<Timestamp>,
+    #[serde(default, deserialize_with = "de_optional_phone")]
     pub from_number: Option<Phone>,
     pub latency_ms: Option<NonNegative>,
 }
@@ -227,7 +228,9 @@ pub struct Task {
 pub struct Call {
     pub call_id: Option<String>,
     pub task_id: Option<String>,
+    #[serde(default, deserialize_with = "de_optional_phone")]
     pub from_number: Option<Phone>,
+    #[serde(default, deserialize_with = "de_optional_phone")]
     pub to_number: Option<Phone>,
     #[schemars(with = "Option<String>")]
     #[serde(default, deserialize_with = "de_time")]
@@ -347,6 +350,15 @@ fn de_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Erro
                 shorten(&s)
             ))
         }),
+        _ => Ok(None),
+    }
+}
+
+/// An optional number left empty is absent, in JSON as in CSV.
+fn de_optional_phone<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Phone>, D::Error> {
+    let s: Option<std::borrow::Cow<'de, str>> = Option::deserialize(d)?;
+    match s {
+        Some(s) if !s.trim().is_empty() => Phone::new(&s).map(Some).map_err(de::Error::custom),
         _ => Ok(None),
     }
 }

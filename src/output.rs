@@ -79,6 +79,13 @@ impl Output {
         self.write(rel, bytes)
     }
 
+    /// Removes a file the snapshot no longer has; a path that could leave the folder is refused.
+    pub fn remove(&self, rel: &str) {
+        if let Ok(path) = self.checked(rel) {
+            let _ = fs::remove_file(path);
+        }
+    }
+
     /// Lists a file of the previous snapshot that stays as it is.
     pub fn carry(&self, file: Written) {
         if let Ok(mut w) = self.written.lock() {
@@ -111,6 +118,23 @@ impl Output {
             hasher: Sha256::new(),
             bytes: 0,
         })
+    }
+
+    /// Checks that `rel` stays inside the folder, without links on the way; creates nothing.
+    fn checked(&self, rel: &str) -> Result<PathBuf, OutputError> {
+        let rel_path = Path::new(rel);
+        let unsafe_path = |reason| OutputError::Unsafe { path: self.root.join(rel), reason };
+        if rel.is_empty() || !rel_path.components().all(|c| matches!(c, Component::Normal(_))) {
+            return Err(unsafe_path("the path would leave the output folder"));
+        }
+        let mut dir = self.root.clone();
+        for part in rel_path.parent().into_iter().flat_map(Path::components) {
+            dir.push(part);
+            if fs::symlink_metadata(&dir).is_ok_and(|m| m.file_type().is_symlink()) {
+                return Err(unsafe_path("a folder on the way is a symbolic link"));
+            }
+        }
+        Ok(self.root.join(rel_path))
     }
 
     /// Checks `rel` and creates its folders, refusing `..`, absolute paths and links.
@@ -147,10 +171,11 @@ impl Output {
 
     /// Every file written so far, sorted by path.
     pub fn written(&self) -> Vec<Written> {
-        let mut files = self.written.lock().map(|w| w.clone()).unwrap_or_default();
-        files.sort();
-        files.dedup_by(|a, b| a.path == b.path);
-        files
+        // The last record of a path wins: a file rewritten after being carried over.
+        let files = self.written.lock().map(|w| w.clone()).unwrap_or_default();
+        let latest: std::collections::BTreeMap<String, Written> =
+            files.into_iter().map(|f| (f.path.clone(), f)).collect();
+        latest.into_values().collect()
     }
 }
 
@@ -217,9 +242,9 @@ impl Staged {
 }
 
 /// Prefix of the temporary names files are written under.
-const TEMP_PREFIX: &str = ".tmp-";
+const TEMP_PREFIX: &str = ".campaign-report-tmp-";
 
-/// Removes `.tmp-*` files under `dir` (never following links): what a killed run left.
+/// Removes this tool's temporary files under `dir` (never following links): what a killed run left.
 fn remove_leftovers(dir: &Path) {
     let Ok(entries) = fs::read_dir(dir) else { return };
     for entry in entries.flatten() {

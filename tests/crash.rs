@@ -31,7 +31,7 @@ fn digests(dir: &Path) -> (BTreeMap<String, String>, Vec<String>) {
             let rel = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
             if path.is_dir() {
                 walk(root, &path, files, temps);
-            } else if path.file_name().unwrap().to_string_lossy().starts_with(".tmp-") {
+            } else if path.file_name().unwrap().to_string_lossy().starts_with(".campaign-report-tmp-") {
                 temps.push(rel);
             } else {
                 let digest = Sha256::digest(std::fs::read(&path).unwrap());

@@ -70,6 +70,7 @@ pub(super) fn build_campaign(ctx: &Ctx, bundle: &Bundle) -> Result<Built, Campai
         pdf_max_tasks: options.pdf_max_tasks,
         tasks_per_page: TASKS_PER_PAGE,
         overview_tasks: OVERVIEW_TASKS,
+        tasks_tab: options.formats.html,
     };
     let input = ViewInput {
         campaign: c,
@@ -96,8 +97,7 @@ pub(super) fn build_campaign(ctx: &Ctx, bundle: &Bundle) -> Result<Built, Campai
         for tab in layout.tabs() {
             match tab {
                 Tab::Overview | Tab::Report => {
-                    let sections =
-                        if *tab == Tab::Report { vec!["funnel", "analysis", "results"] } else { view.sections.clone() };
+                    let sections = view.sections_for(*tab);
                     let page =
                         page_for(&input, &view, *tab, tab.file_name().to_string(), sections, view.tasks.as_ref());
                     let html = ctx.renderer.campaign_page(&prepared, &page).map_err(template_err)?;
@@ -156,27 +156,18 @@ fn page_for<'a>(
     sections: Vec<&'static str>,
     tasks: Option<&'a view::TaskList>,
 ) -> Page<'a> {
-    let refresh = view.auto_refresh_seconds;
     Page {
         tab: tab.as_str(),
-        title: format!("{} · {} · {}", view.header.name, tab_title(tab), input.campaign.tenant.name),
+        title: format!("{} · {} · {}", view.header.name, tab.label(), input.campaign.tenant.name),
         file,
         root: "../../",
         assets: "../../assets/",
         snapshot: view.header.snapshot.clone(),
-        refresh: if input.status.layout() == Layout::Active { refresh } else { None },
+        refresh: view.auto_refresh_seconds,
         sections,
         tasks,
         print: false,
         inline_css: "",
-    }
-}
-
-fn tab_title(tab: Tab) -> &'static str {
-    match tab {
-        Tab::Overview => "Overview",
-        Tab::Tasks => "Tasks",
-        Tab::Report => "Report",
     }
 }
 
@@ -248,7 +239,8 @@ impl TaskPager<'_> {
         let first = ((self.page - 1) * TASKS_PER_PAGE + 1) as u64;
         let list = view::tasks_page(self.input, std::mem::take(&mut self.rows), self.page, self.pages, first);
         let file = view::tasks_page_file(self.page);
-        let page = page_for(self.input, self.view, Tab::Tasks, file.clone(), vec!["tasks"], Some(&list));
+        let page =
+            page_for(self.input, self.view, Tab::Tasks, file.clone(), self.view.sections_for(Tab::Tasks), Some(&list));
         let html = self
             .ctx
             .renderer

@@ -85,6 +85,15 @@ pub enum RunError {
     Pool(String),
     #[error("cannot create a folder for the pages to print: {0}")]
     PrintDir(std::io::Error),
+    #[error(
+        "no campaign found in {}: a folder input needs folders holding a campaign.json; files must be .json, .jsonl or .ndjson",
+        .0.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+    )]
+    NothingFound(Vec<PathBuf>),
+    #[error("{} holds the snapshot of tenant {found:?}; build tenant {wanted:?} into another folder, or use --all-tenants", root.display())]
+    OtherTenant { root: PathBuf, found: String, wanted: String },
+    #[error("tenant ids {0:?} differ only by case; their folders would collide on some systems")]
+    TenantCase(Vec<String>),
 }
 
 /// Why one campaign was not built.
@@ -129,11 +138,18 @@ pub fn run(options: &Options) -> Result<Report, RunError> {
         .build()
         .map_err(|e| RunError::Pool(e.to_string()))?;
 
+    // Problems of other tenants' campaigns are not this run's.
+    let chosen: HashSet<&str> = groups.iter().map(|(t, _)| t.id.as_str()).collect();
+    let unchosen = |tenant: &str| matches!(&options.tenant, TenantChoice::One(_)) && !chosen.contains(tenant);
     let mut report = Report {
         errors: inputs.errors.iter().map(ToString::to_string).collect(),
         notes: inputs.notes.clone(),
         ..Report::default()
     };
+    report.errors.extend(inputs.tenant_errors.iter().filter(|(t, _)| !unchosen(t)).map(|(_, e)| e.to_string()));
+    if inputs.bundles.is_empty() && report.errors.is_empty() {
+        return Err(RunError::NothingFound(options.inputs.clone()));
+    }
     let split = options.tenant == TenantChoice::All;
     let print_dir = tempfile::Builder::new().prefix("campaign-report-print-").tempdir().map_err(RunError::PrintDir)?;
     let mut printer: Option<Result<Printer, String>> = None;
@@ -142,6 +158,9 @@ pub fn run(options: &Options) -> Result<Report, RunError> {
         let root = if split { options.out.join(tenant.id.as_str()) } else { options.out.clone() };
         let output = Output::create(&root)?;
         let previous = Previous::load(&root);
+        if let Some(found) = previous.tenant.as_deref().filter(|t| *t != tenant.id.as_str()) {
+            return Err(RunError::OtherTenant { root, found: found.to_string(), wanted: tenant.id.to_string() });
+        }
         let (bundles, duplicates) = refuse_duplicate_ids(bundles);
         report.errors.extend(duplicates.iter().map(ToString::to_string));
         let ctx = Ctx {
@@ -267,7 +286,10 @@ enum Outcome {
 
 /// Skips a campaign whose inputs, options and templates are those of its previous snapshot; builds it otherwise.
 fn build_or_skip(ctx: &Ctx, previous: &Previous, fingerprint: &Sha256, bundle: &Bundle) -> Outcome {
-    let key = manifest::campaign_key(fingerprint, bundle).ok();
+    // Without --now, an Active campaign's pace, finish estimate and dispatch verdict
+    // depend on the clock, so it is rebuilt every run.
+    let clock_bound = !ctx.options.now_fixed && bundle.status.layout() == crate::lifecycle::Layout::Active;
+    let key = if clock_bound { None } else { manifest::campaign_key(fingerprint, bundle).ok() };
     if let Some(key) = &key
         && let Some((record, files)) = previous.up_to_date(ctx.output.root(), bundle.campaign().id.as_str(), key)
     {
@@ -311,7 +333,7 @@ fn remove_stale(output: &Output, previous: &Previous, rebuilt: &[String]) {
     for id in rebuilt {
         for file in previous.files_of(id) {
             if !current.contains(&file.path) {
-                let _ = std::fs::remove_file(output.root().join(&file.path));
+                output.remove(&file.path);
             }
         }
     }
@@ -367,6 +389,7 @@ pub fn check(inputs: &[PathBuf], workspace: Option<&Path>) -> Result<Report, Run
         notes: loaded.notes.clone(),
         ..Report::default()
     };
+    report.errors.extend(loaded.tenant_errors.iter().map(|(_, e)| e.to_string()));
     let mut by_tenant: BTreeMap<String, Vec<&Bundle>> = BTreeMap::new();
     for b in &loaded.bundles {
         by_tenant.entry(b.campaign().tenant.id.to_string()).or_default().push(b);
@@ -392,6 +415,15 @@ fn choose_tenants<'a>(inputs: &'a Inputs, choice: &TenantChoice) -> Result<Vec<(
     for b in &inputs.bundles {
         let t = &b.campaign().tenant;
         groups.entry(t.id.to_string()).or_insert_with(|| (t.clone(), Vec::new())).1.push(b);
+    }
+    let mut lower: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for id in groups.keys() {
+        lower.entry(id.to_lowercase()).or_default().push(id.clone());
+    }
+    if let Some(clash) = lower.into_values().find(|ids| ids.len() > 1)
+        && *choice == TenantChoice::All
+    {
+        return Err(RunError::TenantCase(clash));
     }
     match choice {
         TenantChoice::All => Ok(groups.into_values().collect()),

@@ -83,11 +83,6 @@ impl CsvTable {
         &self.headers
     }
 
-    /// The table's file.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// Calls `row` with each record, typed as `T`, with its raw record and line.
     pub fn for_each<T, F>(&mut self, mut row: F) -> Result<(), InputError>
     where

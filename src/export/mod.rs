@@ -122,12 +122,12 @@ impl Bundle {
 pub struct Inputs {
     /// The settings in force.
     pub workspace: Workspace,
-    /// Where they came from, when not the defaults.
-    pub workspace_file: Option<PathBuf>,
     /// Campaigns that parsed.
     pub bundles: Vec<Bundle>,
-    /// Problems, each for one campaign or file.
+    /// Problems in files whose tenant is unknown (they could not be read).
     pub errors: Vec<InputError>,
+    /// Problems in campaigns that were read, with their tenant id.
+    pub tenant_errors: Vec<(String, InputError)>,
     /// Remarks for the user that are not errors.
     pub notes: Vec<String>,
 }
@@ -191,7 +191,7 @@ pub fn load(inputs: &[PathBuf], workspace_file: Option<&Path>) -> Result<Inputs,
         None => Workspace::default(),
     };
 
-    let mut out = Inputs { workspace, workspace_file: workspace_path, notes, ..Default::default() };
+    let mut out = Inputs { workspace, notes, ..Default::default() };
     for source in sources {
         let (parsed, errors, csv) = match &source {
             Source::Bundle(dir) => read_bundle(dir),
@@ -200,9 +200,10 @@ pub fn load(inputs: &[PathBuf], workspace_file: Option<&Path>) -> Result<Inputs,
         };
         out.errors.extend(errors);
         for parsed in parsed {
+            let tenant = parsed.campaign.tenant.id.to_string();
             match place(parsed, csv.clone(), &out.workspace) {
                 Ok(bundle) => out.bundles.push(bundle),
-                Err(e) => out.errors.push(e),
+                Err(e) => out.tenant_errors.push((tenant, e)),
             }
         }
     }
@@ -250,11 +251,24 @@ fn place(parsed: ParsedCampaign, csv: CsvFiles, workspace: &Workspace) -> Result
     Ok(Bundle { status, ..bundle })
 }
 
+/// Whether `dir` is a snapshot this tool wrote (its export copies are not input).
+fn is_snapshot(dir: &Path) -> bool {
+    use std::io::Read;
+    let Ok(file) = std::fs::File::open(dir.join("manifest.json")) else { return false };
+    let mut head = String::new();
+    let _ = file.take(4096).read_to_string(&mut head);
+    head.contains("\"tool_version\"") && head.contains("\"tenant\"")
+}
+
 /// Walks `dir` in name order and records every folder that holds a `campaign.json`.
+/// A snapshot written by this tool (an output folder inside an input) is skipped.
 ///
 /// Symbolic links to folders are not followed, so a link cannot make the walk loop
 /// or pull in campaigns from outside the input.
 fn find_bundles(dir: &Path, out: &mut Vec<Source>) -> std::io::Result<()> {
+    if is_snapshot(dir) {
+        return Ok(());
+    }
     if dir.join("campaign.json").is_file() {
         out.push(Source::Bundle(dir.to_path_buf()));
     }

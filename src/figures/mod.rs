@@ -122,7 +122,7 @@ impl Rules {
     }
 
     fn is_goal(&self, outcome: &str) -> bool {
-        self.goal_outcomes.iter().any(|g| g == outcome)
+        self.goal_outcomes.iter().any(|g| g.trim() == outcome)
     }
 }
 
@@ -145,7 +145,7 @@ impl TaskCounts {
                 self.conversations += 1;
             }
         }
-        if let Some(outcome) = task.outcome.as_deref().filter(|o| !o.trim().is_empty()) {
+        if let Some(outcome) = task.outcome.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
             let goal = rules.is_goal(outcome);
             if goal {
                 self.goal_reached += 1;
@@ -257,10 +257,10 @@ fn add_hour(grid: &mut HourGrid, at: Timestamp, zone: &TimeZone) {
 
 /// Progress from the app's counters, when the export has no tasks.
 pub fn progress_from_stats(stats: &Stats) -> Progress {
-    let done = [stats.completed, stats.failed, stats.cancelled, stats.skipped].iter().flatten().sum();
-    let total = stats
-        .total
-        .unwrap_or_else(|| [stats.pending, stats.queued, stats.in_progress].iter().flatten().sum::<u64>() + done);
+    let sum = |counts: &[Option<u64>]| counts.iter().flatten().fold(0u64, |a, b| a.saturating_add(*b));
+    let done = sum(&[stats.completed, stats.failed, stats.cancelled, stats.skipped]);
+    let total =
+        stats.total.unwrap_or_else(|| sum(&[stats.pending, stats.queued, stats.in_progress]).saturating_add(done));
     Progress::new(total, done)
 }
 

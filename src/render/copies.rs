@@ -6,7 +6,6 @@
 
 use std::io::Write;
 
-use csv::StringRecord;
 use serde_json::Value;
 
 use crate::output::{AtomicFile, OutputError, Staged};
@@ -30,23 +29,31 @@ enum Mask {
     None,
     Name,
     Phone,
+    /// Free text: only the phone numbers inside it.
+    Digits,
 }
 
-/// Typed tables: the columns that hold a contact's name or number.
+/// Typed tables (tasks, calls): the columns of the format that hold a contact's name or
+/// number; extra columns are judged by their name like a free-form table's.
 fn typed_mask(column: &str) -> Mask {
     match column {
         "contact_name" => Mask::Name,
         "phone" | "to_number" => Mask::Phone,
-        _ => Mask::None,
+        "task_id" | "status" | "attempts" | "last_result" | "outcome" | "talk_seconds" | "last_attempt_at"
+        | "from_number" | "latency_ms" | "call_id" | "started_at" | "result" | "duration_seconds" | "cost" => {
+            Mask::None
+        }
+        other => free_mask(other),
     }
 }
 
-/// Free-form tables (preview, rejected rows): any column that looks like contact data.
+/// Free-form tables (preview, rejected rows): any column that looks like contact data;
+/// in the others, runs of digits long enough to be a phone number.
 fn free_mask(column: &str) -> Mask {
     if crate::view::is_contact_column(column) {
         if column.to_ascii_lowercase().contains("name") { Mask::Name } else { Mask::Phone }
     } else {
-        Mask::None
+        Mask::Digits
     }
 }
 
@@ -54,7 +61,9 @@ fn free_mask(column: &str) -> Mask {
 /// tab or carriage return gets a leading `'`, except plain numbers (`+14155550123`, `-2.5`).
 pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
     let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    if !risky || is_plain_number(cell) {
+    // A masked number (`+1 415 ••• ••12`) has nothing a spreadsheet could run.
+    let masked = cell.chars().all(|c| c.is_ascii_digit() || "+ •".contains(c));
+    if !risky || masked || is_plain_number(cell) {
         std::borrow::Cow::Borrowed(cell)
     } else {
         std::borrow::Cow::Owned(format!("'{cell}"))
@@ -77,6 +86,7 @@ fn apply(mask: Mask, cell: &str) -> String {
         Mask::Name => format::mask_name(cell),
         Mask::Phone if cell.is_empty() => String::new(),
         Mask::Phone => format::mask_phone(cell),
+        Mask::Digits => format::mask_numbers_in(cell),
     }
 }
 
@@ -115,11 +125,6 @@ impl<'a> CsvCopy<'a> {
             self.row.push(spreadsheet_safe(&masked).into_owned());
         }
         self.writer.write_record(&self.row)
-    }
-
-    /// Writes one raw CSV record.
-    pub fn write_record(&mut self, record: &StringRecord) -> Result<(), csv::Error> {
-        self.write(|i| record.get(i).unwrap_or(""))
     }
 
     /// Finishes the copy under its temporary name.
@@ -173,10 +178,14 @@ fn mask_rows(rows: &mut [Value], typed: bool) {
         if let Value::Object(map) = row {
             for (k, v) in map.iter_mut() {
                 let mask = if typed { typed_mask(k) } else { free_mask(k) };
-                if mask != Mask::None
-                    && let Value::String(s) = v
-                {
-                    *s = apply(mask, s);
+                // Numbers are masked too: a phone exported as a JSON number is still a phone.
+                let text = match v {
+                    Value::String(s) => s.clone(),
+                    Value::Number(n) => n.to_string(),
+                    _ => continue,
+                };
+                if mask != Mask::None {
+                    *v = Value::String(apply(mask, &text));
                 }
             }
         }
@@ -206,5 +215,18 @@ mod tests {
         assert!(!out.contains("latency"));
         assert!(out.contains("A•• L•"));
         assert!(out.contains("+1 415 ••• ••12"));
+    }
+
+    #[test]
+    fn extra_columns_and_numbers_are_masked_too() {
+        let raw = r#"{"tasks":[{"task_id":"t","phone":"+14155550112","email":"ana@example.com","from_number":"+14155550100"}],
+            "audience_preview":[{"contact_name":"Ana","phone":14155550112,"note":"call +1 415 555 0199 after 5"}]}"#;
+        let out =
+            String::from_utf8(campaign_json(raw, CopyRules { show_latency: true, redact: true }).unwrap()).unwrap();
+        assert!(!out.contains("ana@example.com"), "{out}");
+        assert!(!out.contains("14155550112"), "{out}");
+        assert!(!out.contains("555 0199"), "{out}");
+        assert!(out.contains("+14155550100"), "caller numbers stay: {out}");
+        assert_eq!(spreadsheet_safe("+1 415 ••• ••12"), "+1 415 ••• ••12");
     }
 }

@@ -135,11 +135,12 @@ pub fn dispatch(input: &ViewInput) -> DispatchView {
             errors: Vec::new(),
         };
     };
-    let waiting = d.queued.unwrap_or(0) + d.in_flight.unwrap_or(0);
+    let waiting = d.queued.unwrap_or(0).saturating_add(d.in_flight.unwrap_or(0));
     let dispatched = d.dispatched_last_hour.unwrap_or(0);
     let errors = d.errors_last_hour.unwrap_or(0);
     let quiet_minutes = d.last_dispatch_at.map(|t| (input.options.now.as_second() - t.as_second()) / 60);
-    let error_share = if dispatched + errors > 0 { errors as f64 / (dispatched + errors) as f64 } else { 0.0 };
+    let attempts = dispatched.saturating_add(errors);
+    let error_share = if attempts > 0 { errors as f64 / attempts as f64 } else { 0.0 };
     let (verdict, explanation) = if *input.status != Status::Running {
         (DispatchVerdict::Idle, "The campaign is not running, so nothing is being dispatched.".to_string())
     } else if d.queued.unwrap_or(0) > 0

@@ -74,6 +74,8 @@ pub fn upload(input: &ViewInput, u: &Upload) -> UploadView {
 pub fn show_cell(input: &ViewInput, column: &str, cell: &str) -> String {
     if input.options.redact && is_contact_column(column) {
         if column.to_ascii_lowercase().contains("name") { format::mask_name(cell) } else { format::mask_phone(cell) }
+    } else if input.options.redact {
+        format::mask_numbers_in(cell)
     } else if column == "phone" && crate::model::is_e164(cell) {
         format::phone(cell)
     } else {
@@ -85,7 +87,10 @@ pub fn show_cell(input: &ViewInput, column: &str, cell: &str) -> String {
 pub fn is_contact_column(column: &str) -> bool {
     let c = column.to_ascii_lowercase();
     let names = c.contains("name") && !matches!(c.as_str(), "file_name" | "list_name" | "campaign_name" | "agent_name");
-    names || ["phone", "mobile", "email", "tel", "to_number", "number", "contact"].iter().any(|k| c.contains(k))
+    names
+        || ["phone", "mobile", "email", "tel", "to_number", "number", "contact", "address", "street", "cell"]
+            .iter()
+            .any(|k| c.contains(k))
 }
 
 /// One number of the pool as a table row.

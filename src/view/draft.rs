@@ -123,7 +123,7 @@ fn days_words(days: &[Weekday]) -> String {
     if on.iter().all(|x| *x) {
         return "Every day".into();
     }
-    let name = |i: usize| status_case(Weekday::ALL[i].as_str());
+    let name = |i: usize| super::status_label(Weekday::ALL[i].as_str());
     let mut parts = Vec::new();
     let mut i = 0;
     while i < 7 {
@@ -143,10 +143,6 @@ fn days_words(days: &[Weekday]) -> String {
         i += 1;
     }
     parts.join(", ")
-}
-
-fn status_case(word: &str) -> String {
-    super::status_label(word)
 }
 
 /// The configuration in plain words.

@@ -224,8 +224,13 @@ pub fn analysis(input: &ViewInput) -> AnalysisView {
     }
 }
 
+/// Heat level 1–4 of a count, 0 for none; the busiest hour is level 4.
 fn level(n: u64, max: u64) -> u8 {
-    if n == 0 || max == 0 { 0 } else { (1 + (3 * (n - 1)) / max.max(1)).min(4) as u8 }
+    match (n, max) {
+        (0, _) | (_, 0) => 0,
+        (_, 1) => 4,
+        _ => (1 + (3 * (n - 1)) / (max - 1)).min(4) as u8,
+    }
 }
 
 /// One outcome of the results table.

@@ -121,9 +121,50 @@ pub fn mask_phone(raw: &str) -> String {
         let cc_len = formatted[1..].find(|c: char| !c.is_ascii_digit()).unwrap_or(1).clamp(1, 3);
         let (cc, national) = digits.split_at(cc_len.min(digits.len() - 5));
         let last = &national[national.len() - 2..];
-        return format!("+{cc} {} ••• ••{last}", &national[..3]);
+        // Three leading digits (an area code) stay only where enough others are hidden.
+        return if national.len() >= 9 {
+            format!("+{cc} {} ••• ••{last}", &national[..3])
+        } else {
+            format!("+{cc} ••• ••{last}")
+        };
     }
     mask_text(raw, 2)
+}
+
+/// Masks the phone numbers inside free text (runs of 7 or more digits, with the spaces,
+/// dashes, dots and brackets people write between them).
+pub fn mask_numbers_in(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let part_of_number = |c: char| c.is_ascii_digit() || " +-.()".contains(c);
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() || (chars[i] == '+' && chars.get(i + 1).is_some_and(char::is_ascii_digit)) {
+            let start = i;
+            while i < chars.len() && part_of_number(chars[i]) {
+                i += 1;
+            }
+            // Separators after the last digit are not part of the number.
+            let mut end = i;
+            while end > start && !chars[end - 1].is_ascii_digit() {
+                end -= 1;
+            }
+            let run: String = chars[start..end].iter().collect();
+            let groups: Vec<usize> = run.split('-').map(str::len).collect();
+            let date = groups == [4, 2, 2];
+            if !date && run.chars().filter(char::is_ascii_digit).count() >= 7 {
+                let digits: String = run.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
+                out.push_str(&mask_phone(&digits));
+            } else {
+                out.push_str(&run);
+            }
+            out.extend(&chars[end..i]);
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 /// Masks a contact name: the first letter of each word stays (`Maria González` → `M•••• G•••••••`).
@@ -185,5 +226,10 @@ mod tests {
         assert_eq!(mask_phone("+447700900123"), "+44 770 ••• ••23");
         assert_eq!(mask_name("Maria González"), "M•••• G•••••••");
         assert_eq!(mask_phone("555-1234"), "••••••34");
+        assert_eq!(mask_phone("+3541234567"), "+354 ••• ••67");
+        assert_eq!(mask_numbers_in("not a phone number: 555-0199"), "not a phone number: •••••99");
+        assert_eq!(mask_numbers_in("uploaded 2026-11-24, 1,200 rows"), "uploaded 2026-11-24, 1,200 rows");
+        assert_eq!(mask_numbers_in("call +1 415 555 0199 after 5"), "call +1 415 ••• ••99 after 5");
+        assert_eq!(mask_numbers_in("row 17"), "row 17");
     }
 }

@@ -45,6 +45,8 @@ pub struct ViewOptions {
     pub tasks_per_page: usize,
     /// Task rows on the Overview.
     pub overview_tasks: usize,
+    /// Whether the Tasks tab pages are written (`--format html`).
+    pub tasks_tab: bool,
 }
 
 /// What the view needs besides the campaign and its figures.
@@ -141,6 +143,8 @@ pub struct TaskList {
     pub rows: Vec<TaskRow>,
     /// A line saying how many more tasks there are and where, when rows were cut.
     pub more: Option<String>,
+    /// What to say instead of the table when the campaign has no tasks.
+    pub empty: Option<&'static str>,
     /// The Tasks tab, when the list continues there.
     pub more_href: Option<&'static str>,
     pub show_latency: bool,
@@ -189,7 +193,6 @@ pub struct CampaignView {
     pub header: Header,
     /// `status_reason` on failed and cancelled campaigns.
     pub banner: Option<String>,
-    pub reason: Option<String>,
     pub warnings: Vec<String>,
     pub notes_html: Option<String>,
     /// Section ids of the Overview, in page order.
@@ -253,7 +256,6 @@ pub fn campaign_view(input: &ViewInput) -> CampaignView {
         } else {
             None
         },
-        reason,
         warnings: input.figures.warnings.clone(),
         notes_html: c.description_md.as_deref().filter(|m| !m.trim().is_empty()).map(markdown::to_html),
         sections,
@@ -281,6 +283,16 @@ pub fn campaign_view(input: &ViewInput) -> CampaignView {
 }
 
 impl CampaignView {
+    /// Sections a tab's page shows: the Overview all of the layout's, the Tasks tab the
+    /// task list, the Report the Ended report blocks.
+    pub fn sections_for(&self, tab: Tab) -> Vec<&'static str> {
+        match tab {
+            Tab::Overview => self.sections.clone(),
+            Tab::Tasks => vec!["tasks"],
+            Tab::Report => vec!["funnel", "analysis", "results"],
+        }
+    }
+
     /// Sections of the PDF: the Overview's, with the task list after the results on Ended campaigns.
     pub fn pdf_sections(&self) -> Vec<&'static str> {
         let mut sections = self.sections.clone();
@@ -333,12 +345,7 @@ pub fn status_label(word: &str) -> String {
 }
 
 fn tab_view(tab: Tab) -> TabView {
-    let label = match tab {
-        Tab::Overview => "Overview",
-        Tab::Tasks => "Tasks",
-        Tab::Report => "Report",
-    };
-    TabView { id: tab.as_str(), label, href: tab.file_name() }
+    TabView { id: tab.as_str(), label: tab.label(), href: tab.file_name() }
 }
 
 /// One task as the task list shows it.
@@ -364,16 +371,17 @@ pub fn task_list(input: &ViewInput, limit: usize) -> TaskList {
     let total = input.figures.tasks.as_ref().map_or(0, |t| t.total);
     let rows: Vec<TaskRow> = input.first_tasks.iter().take(limit).map(|t| task_row(input, t)).collect();
     let hidden = total.saturating_sub(rows.len() as u64);
+    let tasks = if hidden == 1 { "task is" } else { "tasks are" };
+    let place = if input.options.tasks_tab {
+        "in the Tasks tab (tasks.html) of this snapshot"
+    } else {
+        "in export/tasks.csv of this snapshot"
+    };
     TaskList {
         total: format::thousands(total),
-        more: (hidden > 0).then(|| {
-            format!(
-                "{} more {} in the Tasks tab (tasks.html) of this snapshot.",
-                format::thousands(hidden),
-                if hidden == 1 { "task is" } else { "tasks are" }
-            )
-        }),
-        more_href: (hidden > 0).then_some("tasks.html"),
+        more: (hidden > 0).then(|| format!("{} more {tasks} {place}.", format::thousands(hidden))),
+        more_href: (hidden > 0 && input.options.tasks_tab).then_some("tasks.html"),
+        empty: (total == 0).then_some("No tasks in this export."),
         rows,
         show_latency: input.options.show_latency,
         pager: None,
@@ -401,6 +409,7 @@ pub fn tasks_page(input: &ViewInput, rows: Vec<TaskRow>, n: usize, pages: usize,
         total: format::thousands(total),
         more: None,
         more_href: None,
+        empty: (total == 0).then_some("No tasks in this export."),
         show_latency: input.options.show_latency,
         pager: Some(Pager {
             label: if total == 0 {
