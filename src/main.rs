@@ -103,11 +103,15 @@ fn run(cli: Cli) -> Result<u8> {
             let started = std::time::Instant::now();
             let report = build::run(&options)?;
             print_problems(&report);
+            let pdfs = match report.pdf_missing {
+                0 => String::new(),
+                n => format!(", {n} PDFs not printed"),
+            };
             eprintln!(
-                "campaign-report: {} built, {} unchanged, {} failed, {} files written in {:.1} s",
+                "campaign-report: {} built, {} unchanged, {} failed{pdfs}, {} files written in {:.1} s",
                 report.built,
                 report.unchanged,
-                report.errors.len(),
+                report.failed(),
                 report.files,
                 started.elapsed().as_secs_f64()
             );

@@ -159,9 +159,10 @@ fn large_tables_are_copied_whole() {
 fn audience_preview_shows_every_column() {
     let run = acme();
     let page = run.read("campaigns/spring-recall-draft/index.html");
+    // Column names read as labels: `last_visit` is shown as "Last visit".
     for text in [
-        "last_visit",
-        "preferred_language",
+        "Last visit",
+        "Preferred language",
         "Zoë Müller",
         "山田 太郎",
         "Nguyen, Thi Mai",
@@ -171,7 +172,7 @@ fn audience_preview_shows_every_column() {
         assert!(page.contains(text), "preview shows {text}");
     }
     let inline = run.read("campaigns/newsletter-optin-draft/index.html");
-    assert!(inline.contains("clinic") && inline.contains("Main Square") && inline.contains("高橋凛"));
+    assert!(inline.contains("Clinic") && inline.contains("Main Square") && inline.contains("高橋凛"));
 }
 
 #[test]

@@ -126,6 +126,17 @@ pub struct Report {
     pub files: usize,
     /// Campaigns left as they were because nothing they depend on changed.
     pub unchanged: usize,
+    /// PDFs that could not be printed (their campaigns' other files were written).
+    pub pdf_missing: usize,
+    /// How many of `errors` are about PDFs rather than campaigns.
+    pub pdf_errors: usize,
+}
+
+impl Report {
+    /// Campaigns (or input files) that could not be built.
+    pub fn failed(&self) -> usize {
+        self.errors.len() - self.pdf_errors
+    }
 }
 
 /// Runs `build`: writes every campaign of the chosen tenant(s) under `--out`.
@@ -351,12 +362,13 @@ fn print_pdfs(
     let printer = match printer {
         Ok(p) => p,
         Err(e) => {
-            let ids: Vec<&str> = jobs.iter().map(|(rel, _)| rel.as_str()).collect();
             report.errors.push(format!(
-                "{e}. The HTML and JSON were written; {} PDFs were not printed ({})",
+                "{e}. The HTML and JSON were written; {} PDFs were not printed (under {}/campaigns/)",
                 jobs.len(),
-                ids.join(", ")
+                output.root().display()
             ));
+            report.pdf_errors += 1;
+            report.pdf_missing += jobs.len();
             return jobs.iter().map(|(rel, _)| id_of(rel)).collect();
         }
     };
@@ -375,6 +387,8 @@ fn print_pdfs(
             result.map_err(|e| e.to_string()).and_then(|bytes| output.write(rel, &bytes).map_err(|e| e.to_string()));
         if let Err(e) = outcome {
             report.errors.push(format!("{rel}: the PDF was not printed: {e}"));
+            report.pdf_errors += 1;
+            report.pdf_missing += 1;
             failed.insert(id_of(rel));
         }
     }

@@ -76,6 +76,12 @@ pub fn serde_error(path: &Path, line: u64, column: u64, field: String, inner: &s
     }
     let message =
         if message.starts_with("missing field") { format!("{message}: this field is required") } else { message };
+    // Say what a user would write, not the Rust type.
+    let message = message
+        .replace("expected u32", "expected a whole number ≥ 0")
+        .replace("expected u64", "expected a whole number ≥ 0")
+        .replace("expected f64", "expected a number")
+        .replace("expected a boolean", "expected true or false");
     InputError::field(path, position, field, message)
 }
 

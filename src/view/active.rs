@@ -38,6 +38,8 @@ pub struct DispatchView {
     pub explanation: String,
     pub facts: Vec<Fact>,
     pub errors: Vec<Fact>,
+    /// Said when the breakdown by reason disagrees with the error count.
+    pub errors_note: Option<String>,
 }
 
 /// Minutes without a dispatch, while work is waiting, after which a running campaign is stalled.
@@ -133,6 +135,7 @@ pub fn dispatch(input: &ViewInput) -> DispatchView {
             explanation: "The export has no dispatch figures.".into(),
             facts: Vec::new(),
             errors: Vec::new(),
+            errors_note: None,
         };
     };
     let waiting = d.queued.unwrap_or(0).saturating_add(d.in_flight.unwrap_or(0));
@@ -174,7 +177,7 @@ pub fn dispatch(input: &ViewInput) -> DispatchView {
         DispatchVerdict::Unknown => "No data",
     };
     let mut facts = vec![
-        Fact::new("Queued", format::count(d.queued)),
+        Fact::new("Dispatcher queue", format::count(d.queued)),
         Fact::new("In flight", format::count(d.in_flight)),
         Fact::new("Dispatched in the last hour", format::count(d.dispatched_last_hour)),
         Fact::new("Errors in the last hour", format::count(d.errors_last_hour)),
@@ -186,10 +189,20 @@ pub fn dispatch(input: &ViewInput) -> DispatchView {
     }
     let mut errors: Vec<(&String, &u64)> = d.errors_by_reason.iter().flatten().collect();
     errors.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let by_reason = errors.iter().fold(0u64, |a, (_, n)| a.saturating_add(**n));
+    let errors_note = match d.errors_last_hour {
+        Some(total) if !errors.is_empty() && total != by_reason => Some(format!(
+            "The export's breakdown by reason adds up to {}, not the {} errors it counts in the last hour; both are shown as exported.",
+            format::thousands(by_reason),
+            format::thousands(total)
+        )),
+        _ => None,
+    };
     DispatchView {
         verdict,
         verdict_label: label,
         explanation,
+        errors_note,
         facts,
         errors: errors.into_iter().map(|(r, n)| Fact::new(r.replace('_', " "), format::thousands(*n))).collect(),
     }

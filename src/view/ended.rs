@@ -141,6 +141,11 @@ pub fn analysis(input: &ViewInput) -> AnalysisView {
             let mut items: Vec<(String, u64, bool)> =
                 t.outcomes.iter().map(|(o, c)| (o.replace('_', " "), c.tasks, c.goal)).collect();
             items.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            // Contacts without an outcome get their own row, so the shares add up.
+            let labelled = t.outcomes.values().fold(0u64, |a, c| a.saturating_add(c.tasks));
+            if contacts > labelled {
+                items.push(("no outcome".into(), contacts - labelled, false));
+            }
             shares(items, contacts)
         })
         .unwrap_or_default();

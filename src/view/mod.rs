@@ -445,7 +445,7 @@ fn grid_view(grid: &Grid, limit: usize, redact: impl Fn(&str, &str) -> String, n
         .collect();
     let hidden = grid.total.saturating_sub(rows.len() as u64);
     GridView {
-        columns: grid.columns.clone(),
+        columns: grid.columns.iter().map(|c| status_label(c.trim())).collect(),
         total: format::thousands(grid.total),
         more: (hidden > 0).then(|| format!("{} more {noun} {rest}", format::thousands(hidden))),
         rows,
