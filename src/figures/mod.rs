@@ -75,6 +75,11 @@ pub struct TaskCounts {
     pub latency: Distribution,
 }
 
+/// Distinct outcome labels counted one by one; the rest are counted as [`OTHER_OUTCOMES`].
+pub const MAX_OUTCOMES: usize = 500;
+/// The label of the outcomes past the first [`MAX_OUTCOMES`] distinct ones.
+pub const OTHER_OUTCOMES: &str = "(other outcomes)";
+
 /// Tasks and talk time for one outcome.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct OutcomeCount {
@@ -150,13 +155,20 @@ impl TaskCounts {
             if goal {
                 self.goal_reached += 1;
             }
-            let entry = match self.outcomes.get_mut(outcome) {
+            // Outcome labels are free text: past MAX_OUTCOMES distinct labels, the rest
+            // are counted together, so hostile data cannot grow the map without limit.
+            let key = if self.outcomes.len() >= MAX_OUTCOMES && !self.outcomes.contains_key(outcome) {
+                OTHER_OUTCOMES
+            } else {
+                outcome
+            };
+            let entry = match self.outcomes.get_mut(key) {
                 Some(e) => e,
-                None => self.outcomes.entry(outcome.to_string()).or_default(),
+                None => self.outcomes.entry(key.to_string()).or_default(),
             };
             entry.tasks += 1;
             entry.talk_seconds += talk;
-            entry.goal = goal;
+            entry.goal |= goal;
         }
         if let Some(at) = task.last_attempt_at {
             add_hour(&mut self.by_hour, at, &rules.zone);
@@ -317,6 +329,20 @@ mod tests {
         assert_eq!(percent(2, 3), 66.7);
         assert_eq!(percent(0, 0), 0.0);
         assert_eq!(percent(7, 7), 100.0);
+    }
+
+    #[test]
+    fn distinct_outcomes_are_capped() {
+        let rules = Rules { goal_outcomes: vec!["booked".into()], conversation_min_seconds: 10.0, zone: TimeZone::UTC };
+        let mut counts = TaskCounts::default();
+        for i in 0..MAX_OUTCOMES + 10 {
+            let row = format!(
+                "{{\"task_id\":\"t{i}\",\"phone\":\"+14155550100\",\"status\":\"completed\",\"outcome\":\"o{i}\"}}"
+            );
+            counts.add(&serde_json::from_str(&row).unwrap(), &rules);
+        }
+        assert_eq!(counts.outcomes.len(), MAX_OUTCOMES + 1);
+        assert_eq!(counts.outcomes[OTHER_OUTCOMES].tasks, 10);
     }
 
     #[test]
