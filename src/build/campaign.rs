@@ -198,15 +198,7 @@ fn write_task_pages(
             pager.push(task)?;
         }
     } else if let Some(path) = bundle.csv.get(TableName::Tasks) {
-        let mut failure = None;
-        CsvTable::open(path, &[])?
-            .for_each(|task: Task, _, _| {
-                pager.push(&task).map_err(|e| {
-                    failure = Some(e);
-                    InputError::file(path, "stopped")
-                })
-            })
-            .or_else(|e| failure.take().map_or(Err(e.into()), Err))?;
+        CsvTable::open(path, &[])?.for_each(|task: Task, _, _| pager.push(&task))?;
     } else if let Some(tasks) = &bundle.campaign().tasks {
         for task in tasks {
             pager.push(task)?;

@@ -84,39 +84,34 @@ impl CsvTable {
     }
 
     /// Calls `row` with each record, typed as `T`, with its raw record and line.
-    pub fn for_each<T, F>(&mut self, mut row: F) -> Result<(), InputError>
+    ///
+    /// `row` may fail with its own error type, so a caller that renders while reading
+    /// gets its own errors back unchanged.
+    pub fn for_each<T, E, F>(&mut self, mut row: F) -> Result<(), E>
     where
         T: DeserializeOwned,
-        F: FnMut(T, &StringRecord, u64) -> Result<(), InputError>,
+        E: From<InputError>,
+        F: FnMut(T, &StringRecord, u64) -> Result<(), E>,
     {
-        let mut record = StringRecord::new();
-        loop {
-            match self.reader.read_record(&mut record) {
-                Ok(true) => {}
-                Ok(false) => return Ok(()),
-                Err(e) => return Err(csv_error(&self.path, Some(&self.headers), self.last_line + 1, e)),
-            }
-            self.since_row.set(0);
-            let line = record.position().map_or(0, |p| p.line());
-            self.last_line = line;
-            let typed: T = record
-                .deserialize(Some(&self.headers))
-                .map_err(|e| row_error(&self.path, &self.headers, &record, e))?;
-            row(typed, &record, line)?;
-        }
+        let (path, headers) = (self.path.clone(), self.headers.clone());
+        self.for_each_raw(|record, line| {
+            let typed: T = record.deserialize(Some(&headers)).map_err(|e| row_error(&path, &headers, record, e))?;
+            row(typed, record, line)
+        })
     }
 
-    /// Calls `row` with each raw record and its line.
-    pub fn for_each_raw<F>(&mut self, mut row: F) -> Result<(), InputError>
+    /// Calls `row` with each raw record and its line, reusing one record buffer.
+    pub fn for_each_raw<E, F>(&mut self, mut row: F) -> Result<(), E>
     where
-        F: FnMut(&StringRecord, u64) -> Result<(), InputError>,
+        E: From<InputError>,
+        F: FnMut(&StringRecord, u64) -> Result<(), E>,
     {
         let mut record = StringRecord::new();
         loop {
             match self.reader.read_record(&mut record) {
                 Ok(true) => {}
                 Ok(false) => return Ok(()),
-                Err(e) => return Err(csv_error(&self.path, Some(&self.headers), self.last_line + 1, e)),
+                Err(e) => return Err(csv_error(&self.path, Some(&self.headers), self.last_line + 1, e).into()),
             }
             self.since_row.set(0);
             let line = record.position().map_or(0, |p| p.line());
