@@ -22,8 +22,6 @@ use super::{CampaignError, Options};
 pub const TASKS_PER_PAGE: usize = 500;
 /// Task rows on the Overview.
 pub const OVERVIEW_TASKS: usize = 50;
-/// Audience preview rows kept for the page.
-pub(super) const PREVIEW_ROWS: usize = 100;
 
 /// What every campaign of an output folder shares.
 pub(super) struct Ctx<'a> {

@@ -15,7 +15,7 @@ use crate::render::copies::{CopyRules, CsvCopy};
 use crate::view;
 use csv::StringRecord;
 
-use super::campaign::PREVIEW_ROWS;
+use crate::view::PREVIEW_ROWS;
 
 /// What the streaming pass over a campaign's tables collects.
 #[derive(Default)]

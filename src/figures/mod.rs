@@ -183,6 +183,13 @@ impl TaskCounts {
         }
     }
 
+    /// Outcomes, most frequent first (ties by label).
+    pub fn outcomes_by_count(&self) -> Vec<(&str, &OutcomeCount)> {
+        let mut items: Vec<(&str, &OutcomeCount)> = self.outcomes.iter().map(|(o, c)| (o.as_str(), c)).collect();
+        items.sort_by(|a, b| b.1.tasks.cmp(&a.1.tasks).then(a.0.cmp(b.0)));
+        items
+    }
+
     /// Tasks in `status`.
     pub fn status(&self, status: TaskStatus) -> u64 {
         self.by_status.get(&status).copied().unwrap_or(0)
@@ -276,6 +283,15 @@ pub fn progress_from_stats(stats: &Stats) -> Progress {
     Progress::new(total, done)
 }
 
+/// Counts per call result (see [`Figures::results`]).
+#[derive(Debug, Clone)]
+pub struct Results {
+    /// Per result in display order; `None` counts tasks never dialled.
+    pub counts: Vec<(Option<CallResult>, u64)>,
+    pub total: u64,
+    pub source: &'static str,
+}
+
 /// Everything computed for one campaign.
 #[derive(Debug, Clone, Default)]
 pub struct Figures {
@@ -311,6 +327,38 @@ impl Figures {
     /// The funnel, when there are tasks.
     pub fn funnel(&self) -> Option<Vec<Stage>> {
         self.tasks.as_ref().map(TaskCounts::funnel)
+    }
+
+    /// Results per call, from the calls when the export has them, else each task's last
+    /// result (with the never-dialled tasks as `None`); with the total and where they come from.
+    pub fn results(&self) -> Option<Results> {
+        match (&self.calls, &self.tasks) {
+            (Some(c), _) => Some(Results {
+                counts: CallResult::ALL.iter().map(|r| (Some(*r), c.results.get(r).copied().unwrap_or(0))).collect(),
+                total: c.total,
+                source: "calls",
+            }),
+            (None, Some(t)) => Some(Results {
+                counts: CallResult::ALL
+                    .iter()
+                    .map(|r| Some(*r))
+                    .chain([None])
+                    .map(|r| (r, t.last_results.get(&r).copied().unwrap_or(0)))
+                    .collect(),
+                total: t.total,
+                source: "last attempt of each task",
+            }),
+            (None, None) => None,
+        }
+    }
+
+    /// Measured latency: over the calls' `latency_ms` when present, else the tasks'.
+    pub fn measured_latency(&self) -> Option<(&Distribution, &'static str)> {
+        match (&self.calls, &self.tasks) {
+            (Some(c), _) if c.latency.count() > 0 => Some((&c.latency, "calls")),
+            (_, Some(t)) if t.latency.count() > 0 => Some((&t.latency, "tasks")),
+            _ => None,
+        }
     }
 
     /// Whether the number pool section applies (two or more numbers).

@@ -9,7 +9,7 @@ use std::io::Write;
 use serde_json::Value;
 
 use crate::output::{AtomicFile, OutputError, Staged};
-use crate::view::format;
+use crate::view::{Mask, free_mask};
 
 /// What a copy must leave out or mask.
 #[derive(Debug, Clone, Copy)]
@@ -23,16 +23,6 @@ pub fn is_restricted(name: &str) -> bool {
     name.to_ascii_lowercase().contains("latency")
 }
 
-/// How a column of a copy is masked.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Mask {
-    None,
-    Name,
-    Phone,
-    /// Free text: only the phone numbers inside it.
-    Digits,
-}
-
 /// Typed tables (tasks, calls): the columns of the format that hold a contact's name or
 /// number; extra columns are judged by their name like a free-form table's.
 fn typed_mask(column: &str) -> Mask {
@@ -44,16 +34,6 @@ fn typed_mask(column: &str) -> Mask {
             Mask::None
         }
         other => free_mask(other),
-    }
-}
-
-/// Free-form tables (preview, rejected rows): any column that looks like contact data;
-/// in the others, runs of digits long enough to be a phone number.
-fn free_mask(column: &str) -> Mask {
-    if crate::view::is_contact_column(column) {
-        if column.to_ascii_lowercase().contains("name") { Mask::Name } else { Mask::Phone }
-    } else {
-        Mask::Digits
     }
 }
 
@@ -78,16 +58,6 @@ fn is_plain_number(s: &str) -> bool {
     !int.is_empty()
         && int.bytes().all(|b| b.is_ascii_digit())
         && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
-}
-
-fn apply(mask: Mask, cell: &str) -> String {
-    match mask {
-        Mask::None => cell.to_string(),
-        Mask::Name => format::mask_name(cell),
-        Mask::Phone if cell.is_empty() => String::new(),
-        Mask::Phone => format::mask_phone(cell),
-        Mask::Digits => format::mask_numbers_in(cell),
-    }
 }
 
 /// A CSV export copy being written row by row.
@@ -121,7 +91,7 @@ impl<'a> CsvCopy<'a> {
         self.row.clear();
         for (k, &i) in self.keep.iter().enumerate() {
             let cell = cells(i);
-            let masked = if self.masks[k] == Mask::None { cell.to_string() } else { apply(self.masks[k], cell) };
+            let masked = self.masks[k].apply(cell);
             self.row.push(spreadsheet_safe(&masked).into_owned());
         }
         self.writer.write_record(&self.row)
@@ -185,7 +155,7 @@ fn mask_rows(rows: &mut [Value], typed: bool) {
                     _ => continue,
                 };
                 if mask != Mask::None {
-                    *v = Value::String(apply(mask, &text));
+                    *v = Value::String(mask.apply(&text));
                 }
             }
         }

@@ -72,14 +72,50 @@ pub fn upload(input: &ViewInput, u: &Upload) -> UploadView {
 /// A cell of a free-form table as shown: masked when redaction is on and the column holds contact data.
 /// Valid E.164 numbers in a `phone` column are shown in international format.
 pub fn show_cell(input: &ViewInput, column: &str, cell: &str) -> String {
-    if input.options.redact && is_contact_column(column) {
-        if column.to_ascii_lowercase().contains("name") { format::mask_name(cell) } else { format::mask_phone(cell) }
-    } else if input.options.redact {
-        format::mask_numbers_in(cell)
+    if input.options.redact {
+        free_mask(column).apply(cell)
     } else if column == "phone" && crate::model::is_e164(cell) {
         format::phone(cell)
     } else {
         cell.to_string()
+    }
+}
+
+/// How `--redact contacts` masks a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mask {
+    /// Left as it is.
+    None,
+    /// A contact's name: first letters kept.
+    Name,
+    /// A contact's number or address: country code and last digits kept.
+    Phone,
+    /// Free text: only the phone numbers inside it.
+    Digits,
+}
+
+impl Mask {
+    /// The masked value.
+    pub fn apply(self, cell: &str) -> String {
+        match self {
+            Mask::None => cell.to_string(),
+            Mask::Name => format::mask_name(cell),
+            Mask::Phone if cell.is_empty() => String::new(),
+            Mask::Phone => format::mask_phone(cell),
+            Mask::Digits => format::mask_numbers_in(cell),
+        }
+    }
+}
+
+/// The mask of a free-form column (preview, rejected rows, extra columns): contact data
+/// by its column name, and in the other columns the phone numbers inside the text.
+pub fn free_mask(column: &str) -> Mask {
+    if !is_contact_column(column) {
+        Mask::Digits
+    } else if column.to_ascii_lowercase().contains("name") {
+        Mask::Name
+    } else {
+        Mask::Phone
     }
 }
 
@@ -182,11 +218,7 @@ pub fn latency(input: &ViewInput) -> LatencyView {
             }
         }
     }
-    let measured = match (&input.figures.calls, &input.figures.tasks) {
-        (Some(c), _) if c.latency.count() > 0 => Some((&c.latency, "calls")),
-        (_, Some(t)) if t.latency.count() > 0 => Some((&t.latency, "tasks")),
-        _ => None,
-    };
+    let measured = input.figures.measured_latency();
     if let Some((d, source)) = measured {
         for (label, q) in [("p50", 0.5), ("p95", 0.95)] {
             if let Some(v) = d.quantile(q) {

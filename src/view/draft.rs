@@ -228,7 +228,13 @@ fn minutes_words(m: u32) -> String {
 /// The audience preview, when the export has one.
 pub fn preview(input: &ViewInput) -> Option<GridView> {
     let grid = input.preview.filter(|g| g.total > 0)?;
-    Some(grid_view(grid, 100, |col, cell| super::after::show_cell(input, col, cell), "rows", "are in the export."))
+    Some(grid_view(
+        grid,
+        super::PREVIEW_ROWS,
+        |col, cell| super::after::show_cell(input, col, cell),
+        "rows",
+        "are in the export.",
+    ))
 }
 
 #[cfg(test)]

@@ -139,8 +139,7 @@ pub fn analysis(input: &ViewInput) -> AnalysisView {
     let outcomes = tasks
         .map(|t| {
             let mut items: Vec<(String, u64, bool)> =
-                t.outcomes.iter().map(|(o, c)| (o.replace('_', " "), c.tasks, c.goal)).collect();
-            items.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                t.outcomes_by_count().into_iter().map(|(o, c)| (o.replace('_', " "), c.tasks, c.goal)).collect();
             // Contacts without an outcome get their own row, so the shares add up.
             let labelled = t.outcomes.values().fold(0u64, |a, c| a.saturating_add(c.tasks));
             if contacts > labelled {
@@ -150,26 +149,12 @@ pub fn analysis(input: &ViewInput) -> AnalysisView {
         })
         .unwrap_or_default();
 
-    let (results, results_source) = match (&f.calls, tasks) {
-        (Some(calls), _) => (
-            shares(
-                CallResult::ALL
-                    .iter()
-                    .map(|r| (r.as_str().replace('_', " "), calls.results.get(r).copied().unwrap_or(0), false))
-                    .collect(),
-                calls.total,
-            ),
-            "calls",
-        ),
-        (None, Some(t)) => {
-            let mut items: Vec<(String, u64, bool)> = CallResult::ALL
-                .iter()
-                .map(|r| (r.as_str().replace('_', " "), t.last_results.get(&Some(*r)).copied().unwrap_or(0), false))
-                .collect();
-            items.push(("never dialled".into(), t.last_results.get(&None).copied().unwrap_or(0), false));
-            (shares(items, t.total), "last attempt of each task")
+    let (results, results_source) = match f.results() {
+        Some(r) => {
+            let label = |r: Option<CallResult>| r.map_or("never dialled".to_string(), |r| r.as_str().replace('_', " "));
+            (shares(r.counts.iter().map(|(res, n)| (label(*res), *n, false)).collect(), r.total), r.source)
         }
-        (None, None) => (Vec::new(), "none"),
+        None => (Vec::new(), "none"),
     };
 
     let attempts = tasks
@@ -262,12 +247,11 @@ pub fn results(input: &ViewInput) -> ResultsView {
     let contacts = f.tasks.as_ref().map_or(0, |t| t.total);
     let mut outcomes: Vec<OutcomeRow> = Vec::new();
     if let Some(t) = &f.tasks {
-        let mut items: Vec<_> = t.outcomes.iter().collect();
-        items.sort_by(|a, b| b.1.tasks.cmp(&a.1.tasks).then(a.0.cmp(b.0)));
-        outcomes = items
+        outcomes = t
+            .outcomes_by_count()
             .into_iter()
             .map(|(o, c)| OutcomeRow {
-                outcome: o.clone(),
+                outcome: o.to_string(),
                 contacts: format::thousands(c.tasks),
                 share: format::percent(crate::figures::percent(c.tasks, contacts)),
                 average_talk: if c.tasks > 0 {

@@ -17,7 +17,7 @@ use jiff::tz::TimeZone;
 use serde::Serialize;
 
 pub use active::{DispatchVerdict, ProgressView};
-pub use after::{REJECTS_ON_PAGE, is_contact_column};
+pub use after::{Mask, REJECTS_ON_PAGE, free_mask, is_contact_column};
 pub use list::{ListEntry, ListView, list_entry, list_view};
 pub use summary::Summary;
 
@@ -27,6 +27,9 @@ use crate::figures::Figures;
 use crate::lifecycle::{Action, Layout, Status, Tab};
 use crate::model::{Campaign, Task};
 use crate::render::markdown;
+
+/// Audience preview rows kept for the page.
+pub const PREVIEW_ROWS: usize = 100;
 
 /// Options that change what a page shows.
 #[derive(Debug, Clone)]

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::{CampaignView, ViewInput};
 use crate::figures::{PoolRow, Progress, Stage};
-use crate::model::{CallResult, NonNegative, Tenant};
+use crate::model::{NonNegative, Tenant};
 
 /// One readiness check.
 #[derive(Debug, Serialize)]
@@ -141,21 +141,21 @@ impl Summary {
 fn analysis(input: &ViewInput) -> AnalysisSummary {
     let f = input.figures;
     let tasks = f.tasks.as_ref();
-    let mut outcomes: Vec<Count> = tasks
-        .map(|t| t.outcomes.iter().map(|(o, c)| Count { label: o.clone(), count: c.tasks }).collect())
+    let outcomes = tasks
+        .map(|t| {
+            t.outcomes_by_count().into_iter().map(|(o, c)| Count { label: o.to_string(), count: c.tasks }).collect()
+        })
         .unwrap_or_default();
-    outcomes.sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
-    let results = match (&f.calls, tasks) {
-        (Some(c), _) => CallResult::ALL
-            .iter()
-            .map(|r| Count { label: r.as_str().into(), count: c.results.get(r).copied().unwrap_or(0) })
-            .collect(),
-        (None, Some(t)) => CallResult::ALL
-            .iter()
-            .map(|r| Count { label: r.as_str().into(), count: t.last_results.get(&Some(*r)).copied().unwrap_or(0) })
-            .collect(),
-        _ => Vec::new(),
-    };
+    // Never-dialled tasks are not a call result: the summary lists the results only.
+    let results = f
+        .results()
+        .map(|r| {
+            r.counts
+                .into_iter()
+                .filter_map(|(res, n)| res.map(|res| Count { label: res.as_str().into(), count: n }))
+                .collect()
+        })
+        .unwrap_or_default();
     AnalysisSummary {
         outcomes,
         results,
@@ -170,11 +170,7 @@ fn analysis(input: &ViewInput) -> AnalysisSummary {
 
 fn latency(input: &ViewInput) -> Option<LatencySummary> {
     let l = input.campaign.latency.clone().unwrap_or_default();
-    let measured = match (&input.figures.calls, &input.figures.tasks) {
-        (Some(c), _) if c.latency.count() > 0 => Some(&c.latency),
-        (_, Some(t)) if t.latency.count() > 0 => Some(&t.latency),
-        _ => None,
-    };
+    let measured = input.figures.measured_latency().map(|(d, _)| d);
     if input.campaign.latency.is_none() && measured.is_none() {
         return None;
     }
