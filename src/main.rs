@@ -105,6 +105,7 @@ fn run(cli: Cli) -> Result<u8> {
             print_problems(&report);
             let pdfs = match report.pdf_missing {
                 0 => String::new(),
+                1 => ", 1 PDF not printed".to_string(),
                 n => format!(", {n} PDFs not printed"),
             };
             eprintln!(

@@ -153,6 +153,13 @@ fn names_in_other_scripts_are_printed() {
 }
 
 #[test]
+fn collapsed_blocks_are_open_in_print() {
+    // The agent script is a collapsed block on screen; a PDF cannot be clicked open.
+    let text = text(&acme().expect_ok().pdf("spring-recall-draft"));
+    assert!(text.contains("about your spring check-up"), "the agent script is missing from the draft's PDF");
+}
+
+#[test]
 fn pdfs_are_valid_a4_and_untagged() {
     let run = acme();
     run.expect_ok();

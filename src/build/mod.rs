@@ -90,7 +90,7 @@ pub enum RunError {
         .0.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
     )]
     NothingFound(Vec<PathBuf>),
-    #[error("{} holds the snapshot of tenant {found:?}; build tenant {wanted:?} into another folder, or use --all-tenants", root.display())]
+    #[error("{} holds the snapshot of tenant {found:?}; build tenant {wanted:?} into another folder", root.display())]
     OtherTenant { root: PathBuf, found: String, wanted: String },
     #[error("tenant ids {0:?} differ only by case; their folders would collide on some systems")]
     TenantCase(Vec<String>),
@@ -362,9 +362,12 @@ fn print_pdfs(
     let printer = match printer {
         Ok(p) => p,
         Err(e) => {
+            let count = match jobs.len() {
+                1 => "1 PDF was".to_string(),
+                n => format!("{n} PDFs were"),
+            };
             report.errors.push(format!(
-                "{e}. The HTML and JSON were written; {} PDFs were not printed (under {}/campaigns/)",
-                jobs.len(),
+                "{e}. The HTML and JSON were written; {count} not printed (under {}/campaigns/)",
                 output.root().display()
             ));
             report.pdf_errors += 1;
