@@ -60,54 +60,7 @@ pub fn time_or_dash(at: Option<Timestamp>, zone: &TimeZone) -> String {
     at.map_or_else(|| "—".to_string(), |t| time(t, zone))
 }
 
-/// An E.164 number in international format (`+1 415-555-0123`); unknown plans stay as given.
-///
-/// Parsing with the full numbering-plan metadata costs microseconds per number, and a
-/// task list can hold millions. The shape of the format (where spaces and dashes go)
-/// depends on the country and the leading digits, so it is learnt once per first seven
-/// digits and length, and applied to the other numbers sharing them.
-pub fn phone(e164: &str) -> String {
-    let Some(digits) = e164.strip_prefix('+').filter(|_| crate::model::is_e164(e164)) else {
-        return e164.to_string();
-    };
-    let key = (digits[..digits.len().min(7)].to_string(), digits.len());
-    let known = SHAPES.read().ok().and_then(|shapes| shapes.get(&key).cloned());
-    let shape = match known {
-        Some(shape) => shape,
-        None => {
-            let shape = shape_of(e164, digits);
-            if let Ok(mut shapes) = SHAPES.write() {
-                shapes.insert(key, shape.clone());
-            }
-            shape
-        }
-    };
-    match shape {
-        Some(shape) => {
-            let mut next = digits.chars();
-            shape.chars().map(|c| if c == '#' { next.next().unwrap_or('#') } else { c }).collect()
-        }
-        None => format_full(e164),
-    }
-}
-
-/// Format shapes by leading digits and length, shared by every worker thread.
-type Shapes = std::collections::HashMap<(String, usize), Option<String>>;
-static SHAPES: std::sync::LazyLock<std::sync::RwLock<Shapes>> = std::sync::LazyLock::new(Default::default);
-
-fn format_full(e164: &str) -> String {
-    match phonenumber::parse(None, e164) {
-        Ok(n) => n.format().mode(phonenumber::Mode::International).to_string(),
-        Err(_) => e164.to_string(),
-    }
-}
-
-/// The formatted number with its digits replaced by `#`, when its digits are the number's, in order.
-fn shape_of(e164: &str, digits: &str) -> Option<String> {
-    let formatted = format_full(e164);
-    let kept: String = formatted.chars().filter(char::is_ascii_digit).collect();
-    (kept == digits).then(|| formatted.chars().map(|c| if c.is_ascii_digit() { '#' } else { c }).collect())
-}
+pub use super::phone::phone;
 
 /// A phone number masked for people outside the team: `+1 415 ••• ••12`.
 ///

@@ -10,6 +10,7 @@ mod draft;
 mod ended;
 pub mod format;
 mod list;
+pub mod phone;
 mod summary;
 
 use jiff::Timestamp;

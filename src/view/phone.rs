@@ -1,0 +1,248 @@
+//! Phone numbers in international format, fast enough for millions of task rows.
+//!
+//! Formatting with the full numbering-plan metadata (the `phonenumber` crate) costs
+//! tens of microseconds per number and goes through a regex cache behind a global
+//! lock. But which format applies, and so where the spaces and dashes go, depends
+//! only on the country code, the number's length and its first few national digits:
+//! the digits the format's leading-digits and grouping patterns look at. That count
+//! is read from the patterns once per country code; the shape of the format
+//! (`+# ###-###-####`) is then learnt once per country code, deciding digits and
+//! length, and applied to every other number that shares them.
+
+use std::collections::HashMap;
+use std::sync::{LazyLock, OnceLock, RwLock};
+
+use phonenumber::metadata::DATABASE;
+use regex_syntax::hir::{Class, Hir, HirKind};
+
+/// An E.164 number in international format (`+1 415-555-0123`); unknown plans stay as given.
+pub fn phone(e164: &str) -> String {
+    let Some(digits) = e164.strip_prefix('+').filter(|_| crate::model::is_e164(e164)) else {
+        return e164.to_string();
+    };
+    let Some(key) = shape_key(digits) else {
+        // The patterns of this plan do not bound the digits they read: no sharing.
+        return format_full(e164);
+    };
+    if let Ok(shapes) = SHAPES.read()
+        && let Some(shape) = shapes.get(&key)
+    {
+        return apply(shape.as_deref(), e164, digits);
+    }
+    let shape = shape_of(e164, digits);
+    let formatted = apply(shape.as_deref(), e164, digits);
+    if let Ok(mut shapes) = SHAPES.write() {
+        shapes.insert(key, shape);
+    }
+    formatted
+}
+
+fn apply(shape: Option<&str>, e164: &str, digits: &str) -> String {
+    match shape {
+        Some(shape) => {
+            let mut next = digits.chars();
+            shape.chars().map(|c| if c == '#' { next.next().unwrap_or('#') } else { c }).collect()
+        }
+        None => format_full(e164),
+    }
+}
+
+/// Deciding digits (as a number, and how many) and the number's length.
+type ShapeKey = (u64, u8, u8);
+
+/// Format shapes by deciding digits and length, shared by every worker thread.
+/// `None`: the formatted number does not keep the digits in order, so it is formatted whole.
+static SHAPES: LazyLock<RwLock<HashMap<ShapeKey, Option<String>>>> = LazyLock::new(Default::default);
+
+/// What the first three digits of a number say about its numbering plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Plan {
+    /// No plan has this country code: the number stays as given.
+    Unknown,
+    /// The length of the country code, and the national digits that decide the format
+    /// (`None`: not bounded).
+    Code { len: usize, deciding: Option<usize> },
+}
+
+/// Plans by the first three digits of a number, learnt on first use.
+static PLANS: LazyLock<Vec<OnceLock<Plan>>> = LazyLock::new(|| (0..1000).map(|_| OnceLock::new()).collect());
+
+/// Deciding national digits by country code, learnt on first use.
+static DECIDING: LazyLock<RwLock<HashMap<u16, Option<usize>>>> = LazyLock::new(Default::default);
+
+/// The digits (country code and deciding national digits) and the length that decide
+/// the format of `digits` (7 to 15 digits); `None` when the plan does not bound them.
+fn shape_key(digits: &str) -> Option<ShapeKey> {
+    let first3: usize = digits[..3].parse().ok()?;
+    let end = match *PLANS[first3].get_or_init(|| plan_of(&digits[..3])) {
+        Plan::Unknown => 3,
+        Plan::Code { len, deciding } => (len + deciding?).min(digits.len()),
+    };
+    Some((digits[..end].parse().ok()?, end as u8, digits.len() as u8))
+}
+
+fn plan_of(first3: &str) -> Plan {
+    // Country codes are one to three digits and none is the prefix of another.
+    for len in 1..=3 {
+        let Ok(cc) = first3[..len].parse::<u16>() else { continue };
+        if DATABASE.by_code(&cc).is_some_and(|m| !m.is_empty()) {
+            return Plan::Code { len, deciding: deciding_for(cc) };
+        }
+    }
+    Plan::Unknown
+}
+
+fn deciding_for(cc: u16) -> Option<usize> {
+    if let Some(&known) = DECIDING.read().ok().as_ref().and_then(|d| d.get(&cc)) {
+        return known;
+    }
+    let n = DATABASE.by_code(&cc).and_then(|metas| metas.first().and_then(|meta| deciding_digits(meta)));
+    if let Ok(mut d) = DECIDING.write() {
+        d.insert(cc, n);
+    }
+    n
+}
+
+/// How many leading national digits the formats of a plan look at, besides the length.
+///
+/// The formatter takes the first format whose last leading-digits pattern matches at the
+/// start of the national number and whose grouping pattern matches all of it, then
+/// regroups the digits with that pattern. A leading-digits pattern reads at most its
+/// longest match; a grouping pattern made of `\d` classes reads nothing but the length,
+/// and one with narrower parts at fixed offsets reads up to the end of the last of them.
+fn deciding_digits(meta: &phonenumber::Metadata) -> Option<usize> {
+    let formats = if meta.international_formats().is_empty() { meta.formats() } else { meta.international_formats() };
+    let mut deciding = 0;
+    for format in formats {
+        if let Some(leading) = format.leading_digits().last() {
+            let hir = bounded(leading.as_str())?;
+            deciding = deciding.max(hir.properties().maximum_len()?);
+        }
+        deciding = deciding.max(grouping_reads(&bounded(format.pattern().as_str())?)?);
+    }
+    Some(deciding)
+}
+
+/// A pattern without look-around (whose match could depend on digits past its end),
+/// parsed as the metadata is compiled (whitespace ignored), with ASCII classes so that
+/// lengths count digits.
+fn bounded(pattern: &str) -> Option<Hir> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .ignore_whitespace(true)
+        .build()
+        .parse(pattern)
+        .ok()?;
+    hir.properties().look_set().is_empty().then_some(hir)
+}
+
+/// Leading digits that decide whether a grouping pattern matches a number of a given length.
+fn grouping_reads(hir: &Hir) -> Option<usize> {
+    let parts = match hir.kind() {
+        HirKind::Concat(parts) => parts.as_slice(),
+        _ => std::slice::from_ref(hir),
+    };
+    let mut offset = Some(0);
+    let mut reads = 0;
+    for part in parts {
+        let props = part.properties();
+        if !any_digit(part) {
+            reads = reads.max(offset? + props.maximum_len()?);
+        }
+        offset = match (offset, props.minimum_len(), props.maximum_len()) {
+            (Some(at), Some(min), Some(max)) if min == max => Some(at + min),
+            _ => None,
+        };
+    }
+    Some(reads)
+}
+
+/// Whether a pattern part accepts every digit wherever it reads one.
+fn any_digit(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Empty => true,
+        HirKind::Class(Class::Unicode(class)) => {
+            ('0'..='9').all(|d| class.ranges().iter().any(|r| r.start() <= d && d <= r.end()))
+        }
+        HirKind::Class(Class::Bytes(class)) => {
+            (b'0'..=b'9').all(|d| class.ranges().iter().any(|r| r.start() <= d && d <= r.end()))
+        }
+        HirKind::Repetition(rep) => any_digit(&rep.sub),
+        HirKind::Capture(cap) => any_digit(&cap.sub),
+        HirKind::Concat(parts) | HirKind::Alternation(parts) => parts.iter().all(any_digit),
+        HirKind::Literal(_) | HirKind::Look(_) => false,
+    }
+}
+
+fn format_full(e164: &str) -> String {
+    match phonenumber::parse(None, e164) {
+        Ok(n) => n.format().mode(phonenumber::Mode::International).to_string(),
+        Err(_) => e164.to_string(),
+    }
+}
+
+/// The formatted number with its digits replaced by `#`, when its digits are the number's, in order.
+fn shape_of(e164: &str, digits: &str) -> Option<String> {
+    let formatted = format_full(e164);
+    let kept: String = formatted.chars().filter(char::is_ascii_digit).collect();
+    (kept == digits).then(|| formatted.chars().map(|c| if c.is_ascii_digit() { '#' } else { c }).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_plan_bounds_its_deciding_digits() {
+        let mut unbounded = Vec::new();
+        let mut widest = 0;
+        for cc in 1..1000u16 {
+            if DATABASE.by_code(&cc).is_none_or(|m| m.is_empty()) {
+                continue;
+            }
+            match deciding_for(cc) {
+                Some(n) => widest = widest.max(n),
+                None => unbounded.push(cc),
+            }
+        }
+        assert!(unbounded.is_empty(), "plans whose formats read unbounded digits: {unbounded:?}");
+        // A few digits at most (7 for the United Kingdom, Argentina and China), so
+        // numbers share shapes; the area code in the North American plan.
+        assert!(widest <= 8, "{widest}");
+        assert_eq!(deciding_for(1), Some(3));
+    }
+
+    /// The shared shape gives what formatting each number whole gives, over numbers of
+    /// many plans that share their first digits more or less far.
+    #[test]
+    fn shared_shapes_agree_with_full_formatting() {
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n) as usize
+        };
+        let plans =
+            ["1", "7", "20", "27", "31", "33", "34", "39", "44", "49", "52", "54", "55", "61", "81", "86", "91"];
+        let mut shared = 0;
+        for round in 0..1200 {
+            let cc = plans[round % plans.len()];
+            // A stem from a handful per plan, then random digits.
+            let stem_seed = round % plans.len() * 7 + next(3);
+            let stem: String = (0..next(8)).map(|i| char::from(b'0' + ((stem_seed * 31 + i * 7) % 10) as u8)).collect();
+            let len = (6 + next(7)).max(stem.len());
+            let tail: String = (stem.len()..len).map(|_| char::from(b'0' + next(10) as u8)).collect();
+            let e164 = format!("+{cc}{stem}{tail}");
+            if !crate::model::is_e164(&e164) {
+                continue;
+            }
+            if shape_key(&e164[1..]).is_some_and(|key| SHAPES.read().unwrap().contains_key(&key)) {
+                shared += 1;
+            }
+            assert_eq!(phone(&e164), format_full(&e164), "{e164}");
+        }
+        assert!(shared > 300, "only {shared} numbers shared a learnt shape");
+    }
+}
