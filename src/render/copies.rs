@@ -42,8 +42,8 @@ fn typed_mask(column: &str) -> Mask {
 pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
     let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
     // A masked number (`+1 415 ••• ••12`) has nothing a spreadsheet could run.
-    let masked = cell.chars().all(|c| c.is_ascii_digit() || "+ •".contains(c));
-    if !risky || masked || is_plain_number(cell) {
+    let masked = || cell.chars().all(|c| c.is_ascii_digit() || "+ •".contains(c));
+    if !risky || masked() || is_plain_number(cell) {
         std::borrow::Cow::Borrowed(cell)
     } else {
         std::borrow::Cow::Owned(format!("'{cell}"))
@@ -65,7 +65,6 @@ pub struct CsvCopy<'a> {
     writer: csv::Writer<AtomicFile<'a>>,
     keep: Vec<usize>,
     masks: Vec<Mask>,
-    row: Vec<String>,
 }
 
 impl<'a> CsvCopy<'a> {
@@ -83,18 +82,17 @@ impl<'a> CsvCopy<'a> {
             .collect();
         let mut writer = csv::WriterBuilder::new().from_writer(file);
         writer.write_record(keep.iter().map(|&i| spreadsheet_safe(headers[i]).into_owned()))?;
-        Ok(CsvCopy { writer, keep, masks, row: Vec::new() })
+        Ok(CsvCopy { writer, keep, masks })
     }
 
     /// Writes one row given in header order.
     pub fn write<'r>(&mut self, cells: impl Fn(usize) -> &'r str) -> Result<(), csv::Error> {
-        self.row.clear();
         for (k, &i) in self.keep.iter().enumerate() {
-            let cell = cells(i);
-            let masked = self.masks[k].apply(cell);
-            self.row.push(spreadsheet_safe(&masked).into_owned());
+            let masked = self.masks[k].apply(cells(i));
+            self.writer.write_field(spreadsheet_safe(&masked).as_bytes())?;
         }
-        self.writer.write_record(&self.row)
+        // An empty record ends the row whose fields were just written.
+        self.writer.write_record(std::iter::empty::<&[u8]>())
     }
 
     /// Finishes the copy under its temporary name.
@@ -155,7 +153,7 @@ fn mask_rows(rows: &mut [Value], typed: bool) {
                     _ => continue,
                 };
                 if mask != Mask::None {
-                    *v = Value::String(mask.apply(&text));
+                    *v = Value::String(mask.apply(&text).into_owned());
                 }
             }
         }

@@ -1,5 +1,7 @@
 //! The sections after the main content: CSV upload follow-up, number pool health, latency.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use super::{Fact, GridView, ViewInput, format, grid_view};
@@ -73,7 +75,7 @@ pub fn upload(input: &ViewInput, u: &Upload) -> UploadView {
 /// Valid E.164 numbers in a `phone` column are shown in international format.
 pub fn show_cell(input: &ViewInput, column: &str, cell: &str) -> String {
     if input.options.redact {
-        free_mask(column).apply(cell)
+        free_mask(column).apply(cell).into_owned()
     } else if column == "phone" && crate::model::is_e164(cell) {
         format::phone(cell)
     } else {
@@ -96,13 +98,13 @@ pub enum Mask {
 
 impl Mask {
     /// The masked value.
-    pub fn apply(self, cell: &str) -> String {
+    pub fn apply(self, cell: &str) -> Cow<'_, str> {
         match self {
-            Mask::None => cell.to_string(),
-            Mask::Name => format::mask_name(cell),
-            Mask::Phone if cell.is_empty() => String::new(),
-            Mask::Phone => format::mask_phone(cell),
-            Mask::Digits => format::mask_numbers_in(cell),
+            Mask::None => Cow::Borrowed(cell),
+            Mask::Phone if cell.is_empty() => Cow::Borrowed(cell),
+            Mask::Name => Cow::Owned(format::mask_name(cell)),
+            Mask::Phone => Cow::Owned(format::mask_phone(cell)),
+            Mask::Digits => Cow::Owned(format::mask_numbers_in(cell)),
         }
     }
 }
