@@ -43,6 +43,8 @@ pub struct Written {
 pub struct Output {
     root: PathBuf,
     written: Mutex<Vec<Written>>,
+    /// Folders this run checked or created: no link, no file on the way.
+    folders: Mutex<std::collections::HashSet<PathBuf>>,
     /// Files actually written by this run (not carried over, not unchanged).
     fresh: std::sync::atomic::AtomicUsize,
 }
@@ -52,7 +54,12 @@ impl Output {
     pub fn create(root: &Path) -> Result<Output, OutputError> {
         fs::create_dir_all(root).map_err(io_err(root))?;
         remove_leftovers(root);
-        Ok(Output { root: root.to_path_buf(), written: Mutex::new(Vec::new()), fresh: Default::default() })
+        Ok(Output {
+            root: root.to_path_buf(),
+            written: Mutex::new(Vec::new()),
+            folders: Mutex::default(),
+            fresh: Default::default(),
+        })
     }
 
     /// The output folder.
@@ -109,7 +116,13 @@ impl Output {
     pub fn writer(&self, rel: &str) -> Result<AtomicFile<'_>, OutputError> {
         let path = self.safe_path(rel)?;
         let dir = path.parent().unwrap_or(&self.root);
-        let tmp = tempfile::Builder::new().prefix(TEMP_PREFIX).tempfile_in(dir).map_err(io_err(dir))?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(TEMP_PREFIX);
+        // Readable as any file the user creates (0666 less the umask), not private like a
+        // temporary file: the snapshot is served, shared and archived.
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let tmp = builder.tempfile_in(dir).map_err(io_err(dir))?;
         Ok(AtomicFile {
             output: self,
             rel: rel.to_string(),
@@ -144,9 +157,11 @@ impl Output {
         if rel.is_empty() || !rel_path.components().all(|c| matches!(c, Component::Normal(_))) {
             return Err(unsafe_path("the path would leave the output folder"));
         }
+        let parent = rel_path.parent().unwrap_or(Path::new(""));
+        let known = self.folders.lock().is_ok_and(|f| f.contains(parent));
         let mut dir = self.root.clone();
         let parts: Vec<_> = rel_path.components().collect();
-        for part in &parts[..parts.len() - 1] {
+        for part in &parts[..if known { 0 } else { parts.len() - 1 }] {
             dir.push(part);
             match fs::symlink_metadata(&dir) {
                 Ok(m) if m.file_type().is_symlink() => {
@@ -161,6 +176,9 @@ impl Output {
                 },
                 Err(e) => return Err(OutputError::Io { path: dir, source: e }),
             }
+        }
+        if !known && let Ok(mut folders) = self.folders.lock() {
+            folders.insert(parent.to_path_buf());
         }
         let path = self.root.join(rel_path);
         if fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
@@ -286,6 +304,14 @@ mod tests {
         }
         out.write("a/b.txt", b"hello").unwrap();
         assert_eq!(fs::read(dir.path().join("a/b.txt")).unwrap(), b"hello");
+        #[cfg(unix)]
+        {
+            // The mode of any file the user creates, not a temporary file's 0600.
+            use std::os::unix::fs::PermissionsExt;
+            fs::write(dir.path().join("plain.txt"), b"x").unwrap();
+            let mode = |p: &str| fs::metadata(dir.path().join(p)).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode("a/b.txt"), mode("plain.txt"));
+        }
         let w = out.written();
         assert_eq!(w[0].sha256, "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
     }
