@@ -211,11 +211,24 @@ fn reruns_give_byte_identical_pdfs() {
     assert_eq!(compared, LAYOUTS.len());
 }
 
+/// The full browser, which some machines have instead of the headless shell the tool
+/// looks for first, prints the same pages: the same page count and the same text.
+#[test]
+fn the_full_browser_prints_the_same_pages() {
+    let full = build(&["acme"], &["--chrome", "chromium"]);
+    full.expect_ok();
+    for (id, _, _) in LAYOUTS {
+        assert_eq!(pages(&full.pdf(id)), pages(&acme().expect_ok().pdf(id)), "{id}: page counts differ");
+        assert_eq!(text(&full.pdf(id)), text(&acme().pdf(id)), "{id}: texts differ");
+        tool("qpdf", &["--check"], &full.pdf(id));
+    }
+}
+
 #[test]
 fn missing_browser_fails_with_install_advice_and_keeps_html() {
     let run = build(&["acme"], &["--chrome", "/nonexistent"]);
     assert_eq!(run.code, 1, "exit status {} (expected 1)\nstderr:\n{}", run.code, run.stderr);
-    assert!(run.stderr.contains("apt-get install chromium"), "no install advice:\n{}", run.stderr);
+    assert!(run.stderr.contains("apt-get install chromium-headless-shell"), "no install advice:\n{}", run.stderr);
     assert!(run.stderr.contains("/nonexistent"), "the browser path tried is not named:\n{}", run.stderr);
     for (id, _, _) in LAYOUTS {
         assert!(run.out.join("campaigns").join(id).join("index.html").is_file(), "{id}: HTML not written");

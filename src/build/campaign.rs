@@ -115,7 +115,8 @@ pub(super) fn build_campaign(ctx: &Ctx, bundle: &Bundle) -> Result<Built, Campai
         let mut page = page_for(&input, &view, Tab::Overview, String::new(), view.pdf_sections(), tasks.as_ref());
         page.print = true;
         page.refresh = None;
-        page.inline_css = ctx.renderer.css();
+        let css = format!("{}\n{}\n", ctx.renderer.css(), options.paper.page_rule());
+        page.inline_css = &css;
         let html = ctx
             .renderer
             .campaign_page(&prepared, &page)
