@@ -141,6 +141,9 @@ impl Report {
 
 /// Runs `build`: writes every campaign of the chosen tenant(s) under `--out`.
 pub fn run(options: &Options) -> Result<Report, RunError> {
+    // The numbering plans take tens of milliseconds to load: on another core, while
+    // the inputs are found and read.
+    std::thread::spawn(crate::view::phone::load_plans);
     let inputs = crate::export::load(&options.inputs, options.workspace.as_deref())?;
     let groups = choose_tenants(&inputs, &options.tenant)?;
     let renderer = HtmlRenderer::new(options.templates.as_deref())?;

@@ -37,6 +37,11 @@ pub fn phone(e164: &str) -> String {
     formatted
 }
 
+/// Loads the numbering-plan metadata now rather than at the first number.
+pub fn load_plans() {
+    let _ = DATABASE.by_code(&1);
+}
+
 fn apply(shape: Option<&str>, e164: &str, digits: &str) -> String {
     match shape {
         Some(shape) => {
