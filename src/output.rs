@@ -158,27 +158,27 @@ impl Output {
             return Err(unsafe_path("the path would leave the output folder"));
         }
         let parent = rel_path.parent().unwrap_or(Path::new(""));
-        let known = self.folders.lock().is_ok_and(|f| f.contains(parent));
-        let mut dir = self.root.clone();
-        let parts: Vec<_> = rel_path.components().collect();
-        for part in &parts[..if known { 0 } else { parts.len() - 1 }] {
-            dir.push(part);
-            match fs::symlink_metadata(&dir) {
-                Ok(m) if m.file_type().is_symlink() => {
-                    return Err(unsafe_path("a folder on the way is a symbolic link"));
-                }
-                Ok(m) if m.is_dir() => {}
-                Ok(_) => return Err(unsafe_path("a file stands where a folder is needed")),
-                Err(e) if e.kind() == io::ErrorKind::NotFound => match fs::create_dir(&dir) {
-                    Ok(()) => {}
-                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+        if !self.folders.lock().is_ok_and(|f| f.contains(parent)) {
+            let mut dir = self.root.clone();
+            for part in parent.components() {
+                dir.push(part);
+                match fs::symlink_metadata(&dir) {
+                    Ok(m) if m.file_type().is_symlink() => {
+                        return Err(unsafe_path("a folder on the way is a symbolic link"));
+                    }
+                    Ok(m) if m.is_dir() => {}
+                    Ok(_) => return Err(unsafe_path("a file stands where a folder is needed")),
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => match fs::create_dir(&dir) {
+                        Ok(()) => {}
+                        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+                        Err(e) => return Err(OutputError::Io { path: dir, source: e }),
+                    },
                     Err(e) => return Err(OutputError::Io { path: dir, source: e }),
-                },
-                Err(e) => return Err(OutputError::Io { path: dir, source: e }),
+                }
             }
-        }
-        if !known && let Ok(mut folders) = self.folders.lock() {
-            folders.insert(parent.to_path_buf());
+            if let Ok(mut folders) = self.folders.lock() {
+                folders.insert(parent.to_path_buf());
+            }
         }
         let path = self.root.join(rel_path);
         if fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
