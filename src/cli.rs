@@ -95,8 +95,8 @@ pub struct BuildArgs {
     /// Parallel work (default: number of cores).
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
-    /// Browser that prints PDFs (default: $CHROME, then chromium-headless-shell, chromium,
-    /// google-chrome, chrome on PATH).
+    /// Browser that prints PDFs (default: $CHROME, then chromium-headless-shell,
+    /// chrome-headless-shell, chromium, google-chrome, chrome on PATH).
     #[arg(long, value_name = "PATH")]
     pub chrome: Option<PathBuf>,
 }

@@ -36,16 +36,20 @@ pub fn phone(e164: &str) -> String {
     };
     let end = (len + deciding).min(digits.len());
     let key: ShapeKey = (digits[..end].parse().unwrap_or(0), end as u8, digits.len() as u8);
-    if let Ok(shapes) = SHAPES.read()
-        && let Some(shape) = shapes.get(&key)
-    {
-        return match shape {
-            Some(shape) => apply(shape, digits),
-            None => international(cc, national).unwrap_or_else(|| e164.to_string()),
-        };
+    let mut full = true;
+    if let Ok(shapes) = SHAPES.read() {
+        if let Some(shape) = shapes.get(&key) {
+            return match shape {
+                Some(shape) => apply(shape, digits),
+                None => international(cc, national).unwrap_or_else(|| e164.to_string()),
+            };
+        }
+        full = shapes.len() >= MAX_SHAPES;
     }
     let formatted = international(cc, national).unwrap_or_else(|| e164.to_string());
-    if let Ok(mut shapes) = SHAPES.write()
+    // Once full, a miss takes no write lock, which would hold up every other thread.
+    if !full
+        && let Ok(mut shapes) = SHAPES.write()
         && shapes.len() < MAX_SHAPES
     {
         shapes.insert(key, shape_of(&formatted, digits));
