@@ -31,6 +31,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Instant;
 
+use campaign_report::lifecycle::{Layout, Status};
+use campaign_report::model::{CallResult, TaskStatus};
+
 const USAGE: &str = "usage: generate --out DIR [--campaigns N] [--tasks N] [--calls N] [--form dir|json|jsonl]
                 [--statuses mixed|STATUS[,STATUS...]] [--seed N] [--tenant ID] [--tenant-name NAME]
                 [--now RFC3339] [--jobs N]
@@ -101,7 +104,7 @@ impl Options {
             tasks: 200,
             calls: None,
             form: Form::Dir,
-            statuses: Status::ALL.to_vec(),
+            statuses: Status::STANDARD.to_vec(),
             seed: 1,
             tenant: "acme".into(),
             tenant_name: "Acme Dental".into(),
@@ -145,11 +148,16 @@ impl Options {
                 }
                 "--statuses" | "--status" => {
                     o.statuses = if value == "mixed" {
-                        Status::ALL.to_vec()
+                        Status::STANDARD.to_vec()
                     } else {
                         value
                             .split(',')
-                            .map(|s| Status::parse(s.trim()).ok_or_else(|| format!("--statuses: unknown status {s}")))
+                            .map(|s| {
+                                Status::parse(s, &[]).map_err(|_| {
+                                    let known: Vec<&str> = Status::STANDARD.iter().map(Status::word).collect();
+                                    format!("--statuses: unknown status {s:?}, expected mixed or {}", known.join(", "))
+                                })
+                            })
                             .collect::<Result<_, _>>()?
                     };
                     if o.statuses.is_empty() {
@@ -170,112 +178,6 @@ impl Options {
 
 // ---------------------------------------------------------------------------------------------
 // Vocabulary
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Status {
-    Draft,
-    Scheduled,
-    Running,
-    Paused,
-    Completed,
-    Failed,
-    Cancelled,
-}
-
-impl Status {
-    const ALL: [Status; 7] = [
-        Status::Draft,
-        Status::Scheduled,
-        Status::Running,
-        Status::Paused,
-        Status::Completed,
-        Status::Failed,
-        Status::Cancelled,
-    ];
-
-    fn as_str(self) -> &'static str {
-        match self {
-            Status::Draft => "draft",
-            Status::Scheduled => "scheduled",
-            Status::Running => "running",
-            Status::Paused => "paused",
-            Status::Completed => "completed",
-            Status::Failed => "failed",
-            Status::Cancelled => "cancelled",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Status> {
-        let s = s.to_ascii_lowercase();
-        Status::ALL.into_iter().find(|x| x.as_str() == s || (s == "canceled" && *x == Status::Cancelled))
-    }
-
-    fn is_ended(self) -> bool {
-        matches!(self, Status::Completed | Status::Failed | Status::Cancelled)
-    }
-
-    fn is_active(self) -> bool {
-        matches!(self, Status::Scheduled | Status::Running | Status::Paused)
-    }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum TaskStatus {
-    Pending,
-    Queued,
-    InProgress,
-    Completed,
-    Failed,
-    Cancelled,
-    Skipped,
-}
-
-impl TaskStatus {
-    const ALL: [TaskStatus; 7] = [
-        TaskStatus::Pending,
-        TaskStatus::Queued,
-        TaskStatus::InProgress,
-        TaskStatus::Completed,
-        TaskStatus::Failed,
-        TaskStatus::Cancelled,
-        TaskStatus::Skipped,
-    ];
-
-    fn as_str(self) -> &'static str {
-        match self {
-            TaskStatus::Pending => "pending",
-            TaskStatus::Queued => "queued",
-            TaskStatus::InProgress => "in_progress",
-            TaskStatus::Completed => "completed",
-            TaskStatus::Failed => "failed",
-            TaskStatus::Cancelled => "cancelled",
-            TaskStatus::Skipped => "skipped",
-        }
-    }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum CallResult {
-    Answered,
-    Voicemail,
-    NoAnswer,
-    Busy,
-    Failed,
-    InvalidNumber,
-}
-
-impl CallResult {
-    fn as_str(self) -> &'static str {
-        match self {
-            CallResult::Answered => "answered",
-            CallResult::Voicemail => "voicemail",
-            CallResult::NoAnswer => "no_answer",
-            CallResult::Busy => "busy",
-            CallResult::Failed => "failed",
-            CallResult::InvalidNumber => "invalid_number",
-        }
-    }
-}
 
 const THEMES: [&str; 10] = [
     "Spring Recall",
@@ -600,18 +502,18 @@ struct Plan {
 }
 
 fn plan(o: &Options, idx: u64) -> Plan {
-    let status = o.statuses[idx as usize % o.statuses.len()];
+    let status = o.statuses[idx as usize % o.statuses.len()].clone();
     let mut r = Rng::new(o.seed, idx, 3);
     let width = digits(o.campaigns.max(1) as u64 - 1).max(5);
     let mut id = String::from("cmp-");
     let mut l = Line::new();
     l.pad(idx + 1, width);
     id.push_str(std::str::from_utf8(&l.0).expect("digits"));
-    let theme = THEMES[(idx as usize / Status::ALL.len() + idx as usize) % THEMES.len()];
+    let theme = THEMES[(idx as usize / Status::STANDARD.len() + idx as usize) % THEMES.len()];
     let name = format!("{theme} #{}", idx + 1);
     // Drafts: every other one has no tasks, the others a handful of pending ones.
-    let tasks = match status {
-        Status::Draft if (idx / Status::ALL.len() as u64).is_multiple_of(2) => 0,
+    let tasks = match &status {
+        Status::Draft if (idx / Status::STANDARD.len() as u64).is_multiple_of(2) => 0,
         Status::Draft => o.tasks.min(10),
         _ => o.tasks,
     };
@@ -622,22 +524,23 @@ fn plan(o: &Options, idx: u64) -> Plan {
     let weak = (count == 4).then_some(3);
     let flagged = idx.is_multiple_of(3).then_some(2);
     let now_day = o.now.div_euclid(86_400);
-    let (start_day, end_day) = match status {
+    let (start_day, end_day) = match &status {
         Status::Running => (now_day - 14, now_day - 1),
         Status::Paused => (now_day - 16, now_day - 3),
-        s if s.is_ended() => {
+        s if s.layout() == Layout::Ended => {
             let end = now_day - 1 - (idx % 20) as i64;
             (end - 21, end)
         }
         _ => (now_day + 1 + (idx % 5) as i64, now_day + 22),
     };
-    let done_share = match status {
+    let done_share = match &status {
         Status::Running | Status::Paused => 0.3 + 0.5 * r.f64(),
         Status::Failed | Status::Cancelled => 0.4 + 0.4 * r.f64(),
         Status::Completed => 1.0,
         _ => 0.0,
     };
     let upload_rejects = (idx % 4 == 1).then(|| 3 + r.below(60));
+    let retry_minutes = if status.layout() == Layout::Ended { 1440 } else { 240 };
     Plan {
         idx,
         id,
@@ -653,7 +556,7 @@ fn plan(o: &Options, idx: u64) -> Plan {
         start_day,
         end_day,
         done_share,
-        retry_minutes: if status.is_ended() { 1440 } else { 240 },
+        retry_minutes,
         concurrency: 5 + r.below(20),
         timezone: TIMEZONES[idx as usize % TIMEZONES.len()].0,
         utc_offset: TIMEZONES[idx as usize % TIMEZONES.len()].1,
@@ -679,13 +582,13 @@ impl Plan {
             }
         };
         let ds = self.done_share;
-        match self.status {
+        match &self.status {
             Status::Draft | Status::Scheduled => (T::Pending, false),
             Status::Completed => done(r1),
             Status::Running | Status::Paused if r1 < ds => done(r1 / ds),
             Status::Running | Status::Paused => {
                 let r = (r1 - ds) / (1.0 - ds);
-                let s = match (self.status, r) {
+                let s = match (&self.status, r) {
                     (_, r) if r < 0.6 => T::Pending,
                     (Status::Running, r) if r < 0.85 => T::Queued,
                     (Status::Running, _) => T::InProgress,
@@ -698,8 +601,8 @@ impl Plan {
                 };
                 (s, attempted)
             }
-            Status::Failed | Status::Cancelled if r1 < ds => done(r1 / ds),
-            Status::Failed | Status::Cancelled => (T::Cancelled, false),
+            Status::Failed | Status::Cancelled | Status::Terminal(_) if r1 < ds => done(r1 / ds),
+            Status::Failed | Status::Cancelled | Status::Terminal(_) => (T::Cancelled, false),
         }
     }
 
@@ -1102,13 +1005,13 @@ fn campaign_head(l: &mut Line, o: &Options, p: &Plan, counts: &[u64; 7], names: 
     let sep = if pretty { ",\n  " } else { "," };
     let day = |d: i64, h: i64, m: i64| d * 86_400 + h * 3600 + m * 60;
     let mut r = Rng::new(p.seed, p.idx, 6);
-    let status = p.status;
+    let status = p.status.clone();
     l.s(if pretty { "{\n  " } else { "{" }).s("\"schema_version\":1");
     l.s(sep).s("\"id\":").js(&p.id);
     l.s(sep).s("\"name\":").js(&p.name);
     l.s(sep).s("\"tenant\":{\"id\":").js(&o.tenant).s(",\"name\":").js(&o.tenant_name).s("}");
-    l.s(sep).s("\"status\":").js(status.as_str());
-    let reason = match status {
+    l.s(sep).s("\"status\":").js(status.word());
+    let reason = match &status {
         Status::Failed => Some("Carrier outage: the SIP trunk rejected every call for two hours"),
         Status::Cancelled => Some("Cancelled by the clinic: the offer ended early"),
         Status::Paused => Some("Paused by the operator for the holiday"),
@@ -1122,7 +1025,7 @@ fn campaign_head(l: &mut Line, o: &Options, p: &Plan, counts: &[u64; 7], names: 
         p.id, p.theme
     );
     l.s(sep).s("\"description_md\":").js(&desc);
-    let (created, updated) = match status {
+    let (created, updated) = match &status {
         Status::Draft | Status::Scheduled => (o.now - 86_400 * (3 + (p.idx % 7) as i64), o.now - 3600),
         Status::Running => (day(p.start_day - 10, 15, 0), o.now - 60),
         Status::Paused => (day(p.start_day - 10, 15, 0), day(p.end_day + 1, 15, 0)),
@@ -1139,7 +1042,7 @@ fn campaign_head(l: &mut Line, o: &Options, p: &Plan, counts: &[u64; 7], names: 
     if status == Status::Paused {
         l.s(sep).s("\"paused_at\":\"").ts(day(p.end_day + 1, 15, 0)).s("\"");
     }
-    if status.is_ended() {
+    if status.layout() == Layout::Ended {
         l.s(sep).s("\"ended_at\":\"").ts(day(p.end_day, 23, 30)).s("\"");
     }
     l.s(sep).s("\"timezone\":").js(p.timezone);
@@ -1179,17 +1082,17 @@ fn campaign_head(l: &mut Line, o: &Options, p: &Plan, counts: &[u64; 7], names: 
     if p.tasks > 0 {
         l.s(sep).s("\"stats\":{\"total\":").u(p.tasks);
         for s in TaskStatus::ALL {
-            l.s(",").js(s.as_str()).s(":").u(counts[s as usize]);
+            l.s(",").js(s.as_str()).s(":").u(counts[*s as usize]);
         }
         l.s("}");
     }
-    if status.is_active() {
+    if status.layout() == Layout::Active {
         let running = status == Status::Running;
         l.s(sep).s("\"dispatch\":{\"queued\":").u(counts[TaskStatus::Queued as usize]);
         l.s(",\"in_flight\":").u(counts[TaskStatus::InProgress as usize]);
         let (sent, errors) = if running { (10 + r.below(200), r.below(6)) } else { (0, 0) };
         l.s(",\"dispatched_last_hour\":").u(sent).s(",\"errors_last_hour\":").u(errors);
-        match status {
+        match &status {
             Status::Running => {
                 l.s(",\"last_dispatch_at\":\"").ts(o.now - 30 - r.below(600) as i64).s("\"");
             }

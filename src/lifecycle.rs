@@ -65,6 +65,18 @@ pub struct UnknownStatus {
 }
 
 impl Status {
+    /// The statuses of the export format, in lifecycle order (a workspace may declare
+    /// more terminal ones).
+    pub const STANDARD: [Status; 7] = [
+        Status::Draft,
+        Status::Scheduled,
+        Status::Running,
+        Status::Paused,
+        Status::Completed,
+        Status::Failed,
+        Status::Cancelled,
+    ];
+
     /// Reads an exported status (trimmed, case-insensitive) against the workspace's terminal statuses.
     pub fn parse(raw: &str, terminal_statuses: &[String]) -> Result<Status, UnknownStatus> {
         let word = raw.trim().to_lowercase();
