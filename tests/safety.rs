@@ -88,4 +88,8 @@ fn inputs_without_any_campaign_are_an_error() {
     let r = run(&[], input.path(), &out.path().join("site"));
     assert_eq!(r.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&r.stderr).contains("no campaign found"));
+    // `check` agrees: finding nothing is not "no problems found".
+    let checked = Command::cargo_bin("campaign-report").unwrap().arg("check").arg(input.path()).output().unwrap();
+    assert_eq!(checked.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&checked.stderr).contains("no campaign found"));
 }

@@ -161,9 +161,7 @@ pub fn run(options: &Options) -> Result<Report, RunError> {
         ..Report::default()
     };
     report.errors.extend(inputs.tenant_errors.iter().filter(|(t, _)| !unchosen(t)).map(|(_, e)| e.to_string()));
-    if inputs.bundles.is_empty() && report.errors.is_empty() {
-        return Err(RunError::NothingFound(options.inputs.clone()));
-    }
+    found_something(&inputs, &report, &options.inputs)?;
     let split = options.tenant == TenantChoice::All;
     let print_dir = tempfile::Builder::new().prefix("campaign-report-print-").tempdir().map_err(RunError::PrintDir)?;
     let mut printer: Option<Result<Printer, String>> = None;
@@ -410,6 +408,7 @@ pub fn check(inputs: &[PathBuf], workspace: Option<&Path>) -> Result<Report, Run
         ..Report::default()
     };
     report.errors.extend(loaded.tenant_errors.iter().map(|(_, e)| e.to_string()));
+    found_something(&loaded, &report, inputs)?;
     let mut by_tenant: BTreeMap<String, Vec<&Bundle>> = BTreeMap::new();
     for b in &loaded.bundles {
         by_tenant.entry(b.campaign().tenant.id.to_string()).or_default().push(b);
@@ -427,6 +426,15 @@ pub fn check(inputs: &[PathBuf], workspace: Option<&Path>) -> Result<Report, Run
         }
     }
     Ok(report)
+}
+
+/// Inputs that hold no campaign and no broken one are a mistake in the arguments, for
+/// `build` and `check` alike, not an empty success.
+fn found_something(loaded: &Inputs, report: &Report, paths: &[PathBuf]) -> Result<(), RunError> {
+    if loaded.bundles.is_empty() && report.errors.is_empty() {
+        return Err(RunError::NothingFound(paths.to_vec()));
+    }
+    Ok(())
 }
 
 /// Groups the campaigns by tenant as the run asks, or stops when the choice is missing.
