@@ -1157,27 +1157,22 @@ mod tests {
         tool("qpdf", &["--check"], &a);
     }
 
+    /// Letter wins over a style sheet that says A4 when the paper rule follows it, and
+    /// a page without any size gets the paper from the print options. One browser prints both.
     #[test]
-    fn the_paper_rule_wins_over_the_stylesheet() {
+    fn pages_print_on_the_paper_asked_for() {
         let dir = tempfile::tempdir().unwrap();
-        // The style sheet says A4; the rule appended after it says Letter.
-        let html =
+        let ruled =
             page(dir.path(), "letter.html", &format!("<h1>Letter</h1><style>{}</style>", Paper::Letter.page_rule()));
+        let bare = dir.path().join("bare.html");
+        std::fs::write(&bare, "<!doctype html><title>bare</title><h1>Bare</h1>").unwrap();
         let printer = Printer::launch(&settings(Paper::Letter, 1)).unwrap();
-        let pdf = printer.print_all(&[job(html, "Letter")]).remove(0).unwrap();
-        let info = tool("pdfinfo", &[], &pdf);
-        assert!(info.contains("612 x 792"), "not Letter:\n{info}");
-    }
-
-    #[test]
-    fn a_page_without_a_size_prints_on_the_paper_asked_for() {
-        let dir = tempfile::tempdir().unwrap();
-        let html = dir.path().join("bare.html");
-        std::fs::write(&html, "<!doctype html><title>bare</title><h1>Bare</h1>").unwrap();
-        let printer = Printer::launch(&settings(Paper::Letter, 1)).unwrap();
-        let pdf = printer.print_all(&[job(html, "Bare")]).remove(0).unwrap();
-        let info = tool("pdfinfo", &[], &pdf);
-        assert!(info.contains("612 x 792"), "not Letter:\n{info}");
+        for (name, result) in
+            ["ruled", "bare"].into_iter().zip(printer.print_all(&[job(ruled, "Letter"), job(bare, "Bare")]))
+        {
+            let info = tool("pdfinfo", &[], &result.unwrap());
+            assert!(info.contains("612 x 792"), "{name}: not Letter:\n{info}");
+        }
     }
 
     #[test]
