@@ -137,10 +137,9 @@ pub struct PdfSettings {
 pub enum PdfError {
     /// No usable browser was found.
     #[error(
-        "no Chromium or Chrome browser found to print PDFs (tried {tried}); install one \
-         (Debian/Ubuntu: `apt-get install chromium-headless-shell`, or `chromium`), or point \
-         `--chrome PATH` or the CHROME \
-         environment variable at a browser"
+        "no Chromium or Chrome browser found to print PDFs (tried {tried}); install one (on \
+         Debian `apt-get install chromium-headless-shell`, the fastest, or `apt-get install \
+         chromium`), or point `--chrome PATH` or the CHROME environment variable at a browser"
     )]
     NoBrowser {
         /// What was tried, for the message.
