@@ -385,3 +385,18 @@ fn pages_make_no_external_requests() {
         }
     }
 }
+
+#[test]
+fn operator_notes_open_the_overview_only() {
+    let run = acme();
+    let overview = run.read("campaigns/q3-winback-completed/index.html");
+    let notes = overview.find("id=\"notes\"").expect("the Overview shows the operator's notes");
+    let funnel = overview.find("id=\"funnel\"").expect("the Overview shows the funnel");
+    assert!(notes < funnel, "the notes come before the layout's sections");
+    for tab in ["report.html", "tasks.html"] {
+        let page = run.read(&format!("campaigns/q3-winback-completed/{tab}"));
+        assert!(!page.contains("id=\"notes\""), "{tab} repeats the operator's notes");
+    }
+    // A campaign without notes has no notes block.
+    assert!(!run.read("campaigns/intake-draft-empty/index.html").contains("id=\"notes\""));
+}

@@ -153,6 +153,13 @@ fn names_in_other_scripts_are_printed() {
 }
 
 #[test]
+fn operator_notes_open_the_pdf() {
+    let text = text(&acme().expect_ok().pdf("q3-winback-completed"));
+    let notes = text.find("Win back patients who cancelled in Q2.").expect("the operator's notes are in the PDF");
+    assert!(notes < text.find("Funnel").expect("the funnel is in the PDF"), "the notes come first");
+}
+
+#[test]
 fn collapsed_blocks_are_open_in_print() {
     // The agent script is a collapsed block on screen; a PDF cannot be clicked open.
     let text = text(&acme().expect_ok().pdf("spring-recall-draft"));

@@ -21,6 +21,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("pager.html", include_str!("../../templates/pager.html")),
     ("shares.html", include_str!("../../templates/shares.html")),
     ("pool_table.html", include_str!("../../templates/pool_table.html")),
+    ("sections/notes.html", include_str!("../../templates/sections/notes.html")),
     ("sections/readiness.html", include_str!("../../templates/sections/readiness.html")),
     ("sections/configuration.html", include_str!("../../templates/sections/configuration.html")),
     ("sections/audience-preview.html", include_str!("../../templates/sections/audience-preview.html")),

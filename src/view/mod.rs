@@ -287,11 +287,12 @@ pub fn campaign_view(input: &ViewInput) -> CampaignView {
 }
 
 impl CampaignView {
-    /// Sections a tab's page shows: the Overview all of the layout's, the Tasks tab the
+    /// Sections a tab's page shows: the Overview the notes and all of the layout's, the Tasks tab the
     /// task list, the Report the Ended report blocks.
     pub fn sections_for(&self, tab: Tab) -> Vec<&'static str> {
         match tab {
-            Tab::Overview => self.sections.clone(),
+            // The operator's notes open the Overview, above the layout's sections.
+            Tab::Overview => self.notes_html.iter().map(|_| "notes").chain(self.sections.iter().copied()).collect(),
             Tab::Tasks => vec!["tasks"],
             Tab::Report => vec!["funnel", "analysis", "results"],
         }
@@ -299,7 +300,7 @@ impl CampaignView {
 
     /// Sections of the PDF: the Overview's, with the task list after the results on Ended campaigns.
     pub fn pdf_sections(&self) -> Vec<&'static str> {
-        let mut sections = self.sections.clone();
+        let mut sections = self.sections_for(Tab::Overview);
         if self.tasks.is_some() && !sections.contains(&"tasks") {
             let at = sections.iter().position(|s| *s == "results").map_or(sections.len(), |i| i + 1);
             sections.insert(at, "tasks");
