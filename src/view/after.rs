@@ -143,6 +143,8 @@ pub struct PoolRowView {
     pub answer_rate: String,
     pub bar: f64,
     pub health: &'static str,
+    /// ✔ for a healthy number, ⚠ otherwise.
+    pub health_icon: &'static str,
     pub health_label: &'static str,
 }
 
@@ -167,6 +169,7 @@ pub fn pool_row(input: &ViewInput, r: &PoolRow) -> PoolRowView {
         answer_rate: format::rate(r.answer_rate),
         bar: r.answer_rate.map_or(0.0, |x| (x * 1000.0).round() / 10.0),
         health: r.health.as_str(),
+        health_icon: if r.health == Health::Ok { "✔" } else { "⚠" },
         health_label: match r.health {
             Health::Ok => "OK",
             Health::LowAnswerRate => "Low answer rate",

@@ -19,7 +19,8 @@ pub struct ListEntry {
     pub key_figure: String,
     pub href: String,
     pub tabs: Vec<ListTab>,
-    pub warnings: usize,
+    /// `1 warning`, `3 warnings`, or none.
+    pub warnings: Option<String>,
 }
 
 /// A link to one tab of a campaign.
@@ -89,7 +90,11 @@ pub fn list_entry(input: &ViewInput, view: &CampaignView) -> ListEntry {
             .iter()
             .map(|t| ListTab { label: t.label.to_string(), href: t.href.to_string() })
             .collect(),
-        warnings: view.warnings.len(),
+        warnings: match view.warnings.len() {
+            0 => None,
+            1 => Some("1 warning".to_string()),
+            n => Some(format!("{n} warnings")),
+        },
     }
 }
 
