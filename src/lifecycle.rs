@@ -54,15 +54,27 @@ pub enum Action {
 }
 
 /// Why a status string cannot be placed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "unknown status {status:?}: expected draft, scheduled, running, paused, completed, failed or cancelled; \
-     to treat it as ended, add it to \"terminal_statuses\" in workspace.json"
-)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownStatus {
     /// The status as exported.
     pub status: String,
 }
+
+impl std::fmt::Display for UnknownStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let words: Vec<&str> = Status::STANDARD.iter().map(Status::kind).collect();
+        let (last, others) = words.split_last().expect("standard statuses");
+        write!(
+            f,
+            "unknown status {:?}: expected {} or {last}; to treat it as ended, add it to \"terminal_statuses\" in \
+             workspace.json",
+            self.status,
+            others.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for UnknownStatus {}
 
 impl Status {
     /// The statuses of the export format, in lifecycle order (a workspace may declare
@@ -80,17 +92,15 @@ impl Status {
     /// Reads an exported status (trimmed, case-insensitive) against the workspace's terminal statuses.
     pub fn parse(raw: &str, terminal_statuses: &[String]) -> Result<Status, UnknownStatus> {
         let word = raw.trim().to_lowercase();
-        Ok(match word.as_str() {
-            "draft" => Status::Draft,
-            "scheduled" => Status::Scheduled,
-            "running" => Status::Running,
-            "paused" => Status::Paused,
-            "completed" => Status::Completed,
-            "failed" => Status::Failed,
-            "cancelled" | "canceled" => Status::Cancelled,
-            _ if terminal_statuses.iter().any(|t| t.trim().to_lowercase() == word) => Status::Terminal(word),
-            _ => return Err(UnknownStatus { status: raw.to_string() }),
-        })
+        // American spelling of an export word.
+        let standard = if word == "canceled" { "cancelled" } else { word.as_str() };
+        if let Some(status) = Status::STANDARD.into_iter().find(|s| s.kind() == standard) {
+            Ok(status)
+        } else if terminal_statuses.iter().any(|t| t.trim().to_lowercase() == word) {
+            Ok(Status::Terminal(word))
+        } else {
+            Err(UnknownStatus { status: raw.to_string() })
+        }
     }
 
     /// The layout this status selects.
