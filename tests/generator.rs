@@ -9,12 +9,30 @@ use std::process::Command;
 
 use common::{NOW, bin};
 
-/// The generator example, built beside the tests by `cargo test --all-targets`.
+/// The generator example, built by the same cargo into the same target folder (`cargo
+/// test` builds examples only to check that they compile, under a hashed name).
 fn generator() -> PathBuf {
-    let deps = std::env::current_exe().expect("test executable").parent().expect("deps folder").to_path_buf();
-    let exe = deps.parent().expect("profile folder").join("examples").join("generate");
-    assert!(exe.is_file(), "{} is missing: run the tests with `cargo test --all-targets`", exe.display());
-    exe
+    let exe = std::env::current_exe().expect("test executable");
+    let profile = exe.parent().and_then(|deps| deps.parent()).expect("target/<profile>/deps");
+    let target = profile.parent().expect("target folder");
+    let mut cargo = Command::new(env!("CARGO"));
+    // What cargo set for this test (package names, paths) would make the nested build
+    // look different from the outer one and rebuild both.
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy().into_owned();
+        if key.starts_with("CARGO_") && key != "CARGO_HOME" {
+            cargo.env_remove(key);
+        }
+    }
+    let built = cargo
+        .args(["build", "--quiet", "--example", "generate", "--manifest-path"])
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
+        .arg("--target-dir")
+        .arg(target)
+        .status()
+        .expect("run cargo");
+    assert!(built.success(), "cargo could not build the generator");
+    profile.join("examples").join("generate")
 }
 
 #[test]
