@@ -13,5 +13,7 @@ pub mod lifecycle;
 pub mod manifest;
 pub mod model;
 pub mod output;
+pub mod redact;
 pub mod render;
+pub mod text;
 pub mod view;

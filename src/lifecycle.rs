@@ -1,20 +1,19 @@
-//! Status → layout, tabs and actions: the one table the whole tool follows.
+//! Status → layout, tabs, sections and actions: the one table the whole tool follows.
 //!
 //! Nothing else in the tool looks at a campaign's status string; everything asks
 //! this module what the status means.
 
-use serde::{Deserialize, Serialize};
+use crate::model::word_enum;
 
-/// The page layout a status selects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Layout {
-    /// Not started: readiness, configuration, audience preview.
-    Draft,
-    /// Scheduled, running or paused: live progress and dispatch.
-    Active,
-    /// Completed, failed, cancelled or declared terminal: the report.
-    Ended,
+word_enum! {
+    /// The page layout a status selects: Draft (not started: readiness, configuration,
+    /// audience preview), Active (scheduled, running or paused: live progress and
+    /// dispatch) or Ended (completed, failed, cancelled or declared terminal: the report).
+    Layout {
+        Draft = "draft",
+        Active = "active",
+        Ended = "ended",
+    }
 }
 
 /// A lifecycle status, normalised.
@@ -31,26 +30,46 @@ pub enum Status {
     Terminal(String),
 }
 
-/// A tab of the campaign page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Tab {
-    Overview,
-    Tasks,
-    Report,
+word_enum! {
+    /// A tab of the campaign page.
+    Tab {
+        Overview = "overview",
+        Tasks = "tasks",
+        Report = "report",
+    }
 }
 
-/// An item of the header's actions menu.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Action {
-    Edit,
-    Start,
-    Pause,
-    Cancel,
-    Clone,
-    Export,
-    SaveTemplate,
+word_enum! {
+    /// An item of the header's actions menu.
+    Action {
+        Edit = "edit",
+        Start = "start",
+        Pause = "pause",
+        Cancel = "cancel",
+        Clone = "clone",
+        Export = "export",
+        SaveTemplate = "save_template",
+    }
+}
+
+word_enum! {
+    /// A section of a campaign page; its word is the `id` of its HTML element, so
+    /// bookmarks and alerts can point at it (`…/index.html#number-pool`).
+    Section {
+        Notes = "notes",
+        Readiness = "readiness",
+        Configuration = "configuration",
+        AudiencePreview = "audience-preview",
+        Progress = "progress",
+        DispatchHealth = "dispatch-health",
+        Tasks = "tasks",
+        Funnel = "funnel",
+        Analysis = "analysis",
+        Results = "results",
+        CsvUpload = "csv-upload",
+        NumberPool = "number-pool",
+        Latency = "latency",
+    }
 }
 
 /// Why a status string cannot be placed.
@@ -152,7 +171,61 @@ impl Status {
     }
 }
 
+/// The sections a campaign has besides its layout's own block.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Extras {
+    /// Operator notes (`description_md`), shown first on the Overview and in the PDF.
+    pub notes: bool,
+    /// The CSV upload follow-up, when the campaign has an upload.
+    pub upload: bool,
+    /// Number pool health, when the campaign uses two or more numbers.
+    pub pool: bool,
+    /// Restricted latency metrics, for roles allowed to see them.
+    pub latency: bool,
+}
+
+/// Every section of a campaign in page order (the layout's block, then the
+/// sections after it), without the notes: `sections` in `summary.json`.
+pub fn campaign_sections(layout: Layout, extras: Extras) -> Vec<Section> {
+    let after =
+        [(extras.upload, Section::CsvUpload), (extras.pool, Section::NumberPool), (extras.latency, Section::Latency)];
+    layout.sections().iter().copied().chain(after.into_iter().filter(|(on, _)| *on).map(|(_, s)| s)).collect()
+}
+
+/// The sections a tab's page shows: the Overview the notes and every section, the
+/// Tasks tab the task list, the Report the Ended report blocks.
+pub fn tab_sections(tab: Tab, layout: Layout, extras: Extras) -> Vec<Section> {
+    match tab {
+        Tab::Overview => {
+            extras.notes.then_some(Section::Notes).into_iter().chain(campaign_sections(layout, extras)).collect()
+        }
+        Tab::Tasks => vec![Section::Tasks],
+        Tab::Report => Layout::Ended.sections().to_vec(),
+    }
+}
+
+/// The sections of the PDF: the Overview's, with the task list as an appendix after
+/// the results on Ended campaigns (Drafts have no task list).
+pub fn print_sections(layout: Layout, extras: Extras) -> Vec<Section> {
+    let mut sections = tab_sections(Tab::Overview, layout, extras);
+    if layout != Layout::Draft && !sections.contains(&Section::Tasks) {
+        let at = sections.iter().position(|s| *s == Section::Results).map_or(sections.len(), |i| i + 1);
+        sections.insert(at, Section::Tasks);
+    }
+    sections
+}
+
 impl Layout {
+    /// The sections of the layout's own block, in page order.
+    pub fn sections(self) -> &'static [Section] {
+        use Section::*;
+        match self {
+            Layout::Draft => &[Readiness, Configuration, AudiencePreview],
+            Layout::Active => &[Progress, DispatchHealth, Tasks],
+            Layout::Ended => &[Funnel, Analysis, Results],
+        }
+    }
+
     /// The tabs a campaign of this layout has, in order.
     pub fn tabs(self) -> &'static [Tab] {
         match self {
@@ -166,27 +239,9 @@ impl Layout {
     pub fn refreshes(self) -> bool {
         self == Layout::Active
     }
-
-    /// The layout's word in `summary.json` and the manifest.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Layout::Draft => "draft",
-            Layout::Active => "active",
-            Layout::Ended => "ended",
-        }
-    }
 }
 
 impl Tab {
-    /// The tab's word.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Tab::Overview => "overview",
-            Tab::Tasks => "tasks",
-            Tab::Report => "report",
-        }
-    }
-
     /// The tab's label.
     pub fn label(self) -> &'static str {
         match self {
@@ -207,19 +262,6 @@ impl Tab {
 }
 
 impl Action {
-    /// The action's id in `summary.json` and in app links.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Edit => "edit",
-            Action::Start => "start",
-            Action::Pause => "pause",
-            Action::Cancel => "cancel",
-            Action::Clone => "clone",
-            Action::Export => "export",
-            Action::SaveTemplate => "save_template",
-        }
-    }
-
     /// The menu label; `start` reads Resume on a paused campaign.
     pub fn label(self, status: &Status) -> &'static str {
         match self {
@@ -251,6 +293,31 @@ mod tests {
         assert_eq!(layout("archived"), Ok(Layout::Ended));
         let err = layout("on_hold").unwrap_err();
         assert!(err.to_string().contains("terminal_statuses"));
+    }
+
+    #[test]
+    fn each_page_gets_its_sections_in_order() {
+        use Section::*;
+        let all = Extras { notes: true, upload: true, pool: true, latency: true };
+        assert_eq!(campaign_sections(Layout::Draft, Extras::default()), [Readiness, Configuration, AudiencePreview]);
+        assert_eq!(
+            campaign_sections(Layout::Active, all),
+            [Progress, DispatchHealth, Tasks, CsvUpload, NumberPool, Latency]
+        );
+        assert_eq!(
+            tab_sections(Tab::Overview, Layout::Ended, Extras { notes: true, pool: true, ..Extras::default() }),
+            [Notes, Funnel, Analysis, Results, NumberPool]
+        );
+        assert_eq!(tab_sections(Tab::Tasks, Layout::Active, all), [Tasks]);
+        assert_eq!(tab_sections(Tab::Report, Layout::Ended, all), [Funnel, Analysis, Results]);
+        // The PDF carries the task list after the results, never in a Draft.
+        assert_eq!(
+            print_sections(Layout::Ended, Extras { upload: true, ..Extras::default() }),
+            [Funnel, Analysis, Results, Tasks, CsvUpload]
+        );
+        assert_eq!(print_sections(Layout::Active, Extras::default()), [Progress, DispatchHealth, Tasks]);
+        assert_eq!(print_sections(Layout::Draft, Extras::default()), [Readiness, Configuration, AudiencePreview]);
+        assert_eq!(Section::AudiencePreview.as_str(), "audience-preview");
     }
 
     #[test]

@@ -4,11 +4,12 @@
 use std::path::Path;
 
 use crate::export::csv::CsvTable;
-use crate::export::{Bundle, InputError, TableName, Workspace};
+use crate::export::{Bundle, InputError, TableName};
 use crate::figures::Figures;
 use crate::lifecycle::{Layout, Tab};
 use crate::manifest::CampaignRecord;
 use crate::model::Task;
+use crate::model::Workspace;
 use crate::output::{Output, OutputError, Staged};
 use crate::render::copies::{self, CopyRules};
 use crate::render::html::{HtmlRenderer, Page, Prepared, TemplateError};

@@ -14,9 +14,10 @@ use rayon::prelude::*;
 
 use sha2::Sha256;
 
-use crate::export::{Bundle, InputError, Inputs, LoadError, Workspace};
+use crate::export::{Bundle, InputError, Inputs, LoadError};
 use crate::manifest::{self, CampaignRecord, Manifest, Previous};
 use crate::model::Tenant;
+use crate::model::Workspace;
 use crate::output::{Output, OutputError, Written};
 use crate::render::html::{HtmlRenderer, Page, TemplateError};
 use crate::render::pdf::{self, Paper, PdfJob, PdfSettings, Printer};
@@ -143,7 +144,7 @@ impl Report {
 pub fn run(options: &Options) -> Result<Report, RunError> {
     // The numbering plans take tens of milliseconds to load: on another core, while
     // the inputs are found and read.
-    std::thread::spawn(crate::view::phone::load_plans);
+    std::thread::spawn(crate::text::load_plans);
     let inputs = crate::export::load(&options.inputs, options.workspace.as_deref())?;
     let groups = choose_tenants(&inputs, &options.tenant)?;
     let renderer = HtmlRenderer::new(options.templates.as_deref())?;
@@ -248,7 +249,7 @@ pub fn run(options: &Options) -> Result<Report, RunError> {
         }
         if options.formats.html {
             output.write_if_changed("assets/style.css", renderer.css().as_bytes())?;
-            let snapshot = view::format::time(options.now, &inputs.workspace.timezone.zone());
+            let snapshot = crate::text::format::time(options.now, &inputs.workspace.timezone.zone());
             let entries = records.iter().map(|r| r.entry.clone()).collect();
             let list = view::list_view(entries, &tenant.name, snapshot.clone(), options.now.to_string());
             let page = Page {

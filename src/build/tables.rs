@@ -7,8 +7,9 @@ use std::path::Path;
 
 use crate::export::csv::{CsvTable, cell_position};
 use crate::export::grid::Grid;
-use crate::export::{Bundle, InputError, TableName, Workspace};
+use crate::export::{Bundle, InputError, TableName};
 use crate::figures::{CallCounts, Rules, TaskCounts};
+use crate::model::Workspace;
 use crate::model::{Call, PoolNumber, Task};
 use crate::output::{Output, Staged};
 use crate::render::copies::{CopyRules, CsvCopy};

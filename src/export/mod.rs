@@ -14,9 +14,9 @@ use std::path::{Path, PathBuf};
 
 pub use error::{InputError, Position};
 pub use json::ParsedCampaign;
-pub use workspace::Workspace;
 
 use crate::lifecycle::Status;
+use crate::model::Workspace;
 
 /// The tables a campaign can carry, inline or as a CSV file in its bundle folder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -187,7 +187,7 @@ pub fn load(inputs: &[PathBuf], workspace_file: Option<&Path>) -> Result<Inputs,
 
     let workspace_path = workspace_file.map(Path::to_path_buf).or(found_workspace);
     let workspace = match &workspace_path {
-        Some(path) => Workspace::load(path).map_err(LoadError::Workspace)?,
+        Some(path) => workspace::load(path).map_err(LoadError::Workspace)?,
         None => Workspace::default(),
     };
 

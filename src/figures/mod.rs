@@ -1,11 +1,16 @@
-//! Derived figures (SPEC section 3), accumulated one row at a time.
+//! Derived figures (docs/export-format.md), accumulated one row at a time, and the
+//! judgements made from them: dispatch verdict, pace and estimated finish, readiness.
 //!
 //! Tables can hold millions of rows: the accumulators here keep counters and
 //! small maps only, never the rows. The finished [`Figures`] is what the view
-//! and `summary.json` read; nothing downstream recounts anything.
+//! and `summary.json` read; nothing downstream recounts or judges anything.
+//! Nothing here is worded for a reader: that is the view's job.
 
+mod dispatch;
 mod distribution;
+mod pace;
 mod pool;
+mod readiness;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -13,11 +18,13 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::Serialize;
 
+pub use dispatch::{DEGRADED_ERROR_SHARE, DispatchHealth, DispatchVerdict, STALLED_AFTER_MINUTES};
 pub use distribution::Distribution;
+pub use pace::Pace;
 pub use pool::{Health, PoolRow};
+pub use readiness::{Check, Finding, ReadinessCheck, readiness};
 
-use crate::export::Workspace;
-use crate::model::{Call, CallResult, Campaign, PoolNumber, Stats, Task, TaskStatus};
+use crate::model::{Call, CallResult, Campaign, PoolNumber, Stats, Task, TaskStatus, Workspace};
 
 /// Done of total.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -201,7 +208,7 @@ impl TaskCounts {
         Progress::new(self.total, done)
     }
 
-    /// The funnel, in the order of SPEC 3.
+    /// The funnel, in the order of docs/export-format.md.
     pub fn funnel(&self) -> Vec<Stage> {
         vec![
             Stage { stage: "contacts", count: self.total },

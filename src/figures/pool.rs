@@ -1,30 +1,18 @@
-//! Number pool health: per from-number attempts, answers and a verdict (SPEC 3).
+//! Number pool health: per from-number attempts, answers and a verdict (docs/export-format.md).
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use super::{CallCounts, TaskCounts};
-use crate::export::Workspace;
-use crate::model::{Campaign, PoolNumber};
+use crate::model::{Campaign, PoolNumber, Workspace, word_enum};
 
-/// Health verdict of one number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Health {
-    Ok,
-    LowAnswerRate,
-    Flagged,
-}
-
-impl Health {
-    /// The verdict's word.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Health::Ok => "ok",
-            Health::LowAnswerRate => "low_answer_rate",
-            Health::Flagged => "flagged",
-        }
+word_enum! {
+    /// Health verdict of one number.
+    Health {
+        Ok = "ok",
+        LowAnswerRate = "low_answer_rate",
+        Flagged = "flagged",
     }
 }
 

@@ -9,32 +9,13 @@ use std::io::Write;
 use serde_json::Value;
 
 use crate::output::{AtomicFile, OutputError, Staged};
-use crate::view::{Mask, free_mask};
+use crate::redact::{Mask, free_mask, is_restricted, typed_mask};
 
 /// What a copy must leave out or mask.
 #[derive(Debug, Clone, Copy)]
 pub struct CopyRules {
     pub show_latency: bool,
     pub redact: bool,
-}
-
-/// Whether a column or key holds restricted metrics.
-pub fn is_restricted(name: &str) -> bool {
-    name.to_ascii_lowercase().contains("latency")
-}
-
-/// Typed tables (tasks, calls): the columns of the format that hold a contact's name or
-/// number; extra columns are judged by their name like a free-form table's.
-fn typed_mask(column: &str) -> Mask {
-    match column {
-        "contact_name" => Mask::Name,
-        "phone" | "to_number" => Mask::Phone,
-        "task_id" | "status" | "attempts" | "last_result" | "outcome" | "talk_seconds" | "last_attempt_at"
-        | "from_number" | "latency_ms" | "call_id" | "started_at" | "result" | "duration_seconds" | "cost" => {
-            Mask::None
-        }
-        other => free_mask(other),
-    }
 }
 
 /// Makes a cell safe to open in a spreadsheet: text starting with `=`, `+`, `-`, `@`,

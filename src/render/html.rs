@@ -106,26 +106,6 @@ pub struct Page<'a> {
     pub inline_css: &'a str,
 }
 
-/// Whether HTML forbids this character in a document (controls other than tab, line
-/// feed and carriage return, and noncharacters).
-pub fn forbidden_in_html(c: char) -> bool {
-    let n = c as u32;
-    (n < 0x20 && !matches!(c, '\t' | '\n' | '\r'))
-        || (0x7f..=0x9f).contains(&n)
-        || (0xfdd0..=0xfdef).contains(&n)
-        || (n & 0xfffe) == 0xfffe
-}
-
-/// Escapes text for HTML and replaces characters HTML forbids with U+FFFD, so a
-/// control character in an export cannot make a page invalid.
-fn escape(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    if !input.chars().any(forbidden_in_html) {
-        return tera::escape_html(input, out);
-    }
-    let cleaned: String = input.chars().map(|c| if forbidden_in_html(c) { '\u{fffd}' } else { c }).collect();
-    tera::escape_html(&cleaned, out)
-}
-
 /// A campaign view converted once for the templates, shared by all its pages
 /// (a campaign with a million tasks has two thousand of them).
 pub struct Prepared(tera::Value);
@@ -148,7 +128,7 @@ impl HtmlRenderer {
     /// Loads the built-in templates, then the ones in `user_dir` over them.
     pub fn new(user_dir: Option<&Path>) -> Result<HtmlRenderer, TemplateError> {
         let mut tera = Tera::default();
-        tera.set_escape_fn(escape);
+        tera.set_escape_fn(crate::text::escape::escape_html);
         tera.set_fallback_prefixes([PREFIX]).map_err(|e| tera_error("(setup)", e))?;
         let mut templates: Vec<(String, String)> =
             BUILTIN.iter().map(|(name, body)| (format!("{PREFIX}{name}"), body.to_string())).collect();

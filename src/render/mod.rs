@@ -3,5 +3,4 @@
 
 pub mod copies;
 pub mod html;
-pub mod markdown;
 pub mod pdf;

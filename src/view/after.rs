@@ -1,12 +1,11 @@
 //! The sections after the main content: CSV upload follow-up, number pool health, latency.
 
-use std::borrow::Cow;
-
 use serde::Serialize;
 
 use super::{Fact, GridView, ViewInput, format, grid_view};
 use crate::figures::{Health, PoolRow};
 use crate::model::{Upload, UploadStatus};
+use crate::text::phone;
 
 /// Rejected rows shown on a page; the export copy has them all.
 pub const REJECTS_ON_PAGE: usize = 50;
@@ -75,60 +74,12 @@ pub fn upload(input: &ViewInput, u: &Upload) -> UploadView {
 /// Valid E.164 numbers in a `phone` column are shown in international format.
 pub fn show_cell(input: &ViewInput, column: &str, cell: &str) -> String {
     if input.options.redact {
-        free_mask(column).apply(cell).into_owned()
+        crate::redact::free_mask(column).apply(cell).into_owned()
     } else if column == "phone" && crate::model::is_e164(cell) {
-        format::phone(cell)
+        phone(cell)
     } else {
         cell.to_string()
     }
-}
-
-/// How `--redact contacts` masks a value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mask {
-    /// Left as it is.
-    None,
-    /// A contact's name: first letters kept.
-    Name,
-    /// A contact's number or address: country code and last digits kept.
-    Phone,
-    /// Free text: only the phone numbers inside it.
-    Digits,
-}
-
-impl Mask {
-    /// The masked value.
-    pub fn apply(self, cell: &str) -> Cow<'_, str> {
-        match self {
-            Mask::None => Cow::Borrowed(cell),
-            Mask::Phone if cell.is_empty() => Cow::Borrowed(cell),
-            Mask::Name => Cow::Owned(format::mask_name(cell)),
-            Mask::Phone => Cow::Owned(format::mask_phone(cell)),
-            Mask::Digits => Cow::Owned(format::mask_numbers_in(cell)),
-        }
-    }
-}
-
-/// The mask of a free-form column (preview, rejected rows, extra columns): contact data
-/// by its column name, and in the other columns the phone numbers inside the text.
-pub fn free_mask(column: &str) -> Mask {
-    if !is_contact_column(column) {
-        Mask::Digits
-    } else if column.to_ascii_lowercase().contains("name") {
-        Mask::Name
-    } else {
-        Mask::Phone
-    }
-}
-
-/// Columns that carry a contact's name, number or address.
-pub fn is_contact_column(column: &str) -> bool {
-    let c = column.to_ascii_lowercase();
-    let names = c.contains("name") && !matches!(c.as_str(), "file_name" | "list_name" | "campaign_name" | "agent_name");
-    names
-        || ["phone", "mobile", "email", "tel", "to_number", "number", "contact", "address", "street", "cell"]
-            .iter()
-            .any(|k| c.contains(k))
 }
 
 /// One number of the pool as a table row.
@@ -160,7 +111,7 @@ pub struct PoolView {
 /// A pool row for the page.
 pub fn pool_row(input: &ViewInput, r: &PoolRow) -> PoolRowView {
     PoolRowView {
-        number: format::phone(&r.number),
+        number: phone(&r.number),
         e164: r.number.clone(),
         label: r.label.clone(),
         href: input.app_link(&format!("numbers/{}", r.number)),

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::{Fact, GridView, ViewInput, format, grid_view};
 use crate::model::{CallingWindow, Weekday};
+use crate::text::phone;
 
 /// One readiness check.
 #[derive(Debug, Clone, Serialize)]
@@ -162,7 +163,7 @@ pub fn configuration(input: &ViewInput) -> Vec<Fact> {
     } else {
         facts.push(Fact::new("Agent", "Not chosen yet"));
     }
-    let numbers: Vec<String> = cfg.from_numbers.iter().flatten().map(|n| format::phone(n)).collect();
+    let numbers: Vec<String> = cfg.from_numbers.iter().flatten().map(|n| phone(n)).collect();
     facts.push(Fact::new("Caller numbers", if numbers.is_empty() { "None yet".into() } else { numbers.join(", ") }));
     facts.push(Fact::new(
         "Calling window",

@@ -8,9 +8,7 @@ mod active;
 mod after;
 mod draft;
 mod ended;
-pub mod format;
 mod list;
-pub mod phone;
 mod summary;
 
 use jiff::Timestamp;
@@ -18,16 +16,16 @@ use jiff::tz::TimeZone;
 use serde::Serialize;
 
 pub use active::{DispatchVerdict, ProgressView};
-pub use after::{Mask, REJECTS_ON_PAGE, free_mask, is_contact_column};
+pub use after::REJECTS_ON_PAGE;
 pub use list::{ListEntry, ListView, list_entry, list_view};
 pub use summary::Summary;
 
-use crate::export::Workspace;
 use crate::export::grid::Grid;
 use crate::figures::Figures;
 use crate::lifecycle::{Action, Layout, Status, Tab};
-use crate::model::{Campaign, Task};
-use crate::render::markdown;
+use crate::model::{Campaign, Task, Workspace};
+use crate::redact;
+use crate::text::{format, markdown, phone};
 
 /// Audience preview rows kept for the page.
 pub const PREVIEW_ROWS: usize = 100;
@@ -78,11 +76,11 @@ impl ViewInput<'_> {
     }
 
     fn phone(&self, e164: &str) -> String {
-        if self.options.redact { format::mask_phone(e164) } else { format::phone(e164) }
+        if self.options.redact { redact::mask_phone(e164) } else { phone(e164) }
     }
 
     fn contact(&self, name: &str) -> String {
-        if self.options.redact { format::mask_name(name) } else { name.to_string() }
+        if self.options.redact { redact::mask_name(name) } else { name.to_string() }
     }
 
     fn app_link(&self, path: &str) -> Option<String> {
@@ -366,7 +364,7 @@ pub fn task_row(input: &ViewInput, task: &Task) -> TaskRow {
         outcome: task.outcome.clone().unwrap_or_default(),
         talk: task.talk_seconds.filter(|t| t.0 > 0.0).map(|t| format::duration(t.0)).unwrap_or_default(),
         last_attempt: task.last_attempt_at.map(|t| format::time(t, &zone)).unwrap_or_default(),
-        from_number: task.from_number.as_deref().map(format::phone).unwrap_or_default(),
+        from_number: task.from_number.as_deref().map(phone).unwrap_or_default(),
         latency: input.options.show_latency.then(|| task.latency_ms.map(|m| format::millis(m.0)).unwrap_or_default()),
     }
 }

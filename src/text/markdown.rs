@@ -22,13 +22,9 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 
 /// Renders Markdown to sanitised HTML.
 pub fn to_html(markdown: &str) -> String {
-    let cleaned: String;
-    let markdown = if markdown.chars().any(super::html::forbidden_in_html) {
-        cleaned = markdown.chars().map(|c| if super::html::forbidden_in_html(c) { '\u{fffd}' } else { c }).collect();
-        &cleaned
-    } else {
-        markdown
-    };
+    // Characters HTML forbids would make the page invalid: they go before parsing.
+    let markdown = super::escape::clean(markdown);
+    let markdown = markdown.as_ref();
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     // Notes sit inside a section with its own heading: their headings start at h3.

@@ -1,66 +1,79 @@
-//! How numbers, times, durations and phone numbers read on a page.
+//! What a role or `--redact contacts` may not see: restricted metrics are dropped,
+//! contact names and numbers are masked, in every file the tool writes.
+//!
+//! A leaf of the pipeline: the view and every renderer ask it how to mask a value,
+//! so a page, a PDF and an export copy mask the same way. It decides nothing else.
 
-use jiff::Timestamp;
-use jiff::tz::TimeZone;
+use std::borrow::Cow;
 
-/// `1234567` → `1,234,567`.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
+use crate::text::phone;
+
+/// How `--redact contacts` masks a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mask {
+    /// Left as it is.
+    None,
+    /// A contact's name: first letters kept.
+    Name,
+    /// A contact's number or address: country code and last digits kept.
+    Phone,
+    /// Free text: only the phone numbers inside it.
+    Digits,
+}
+
+impl Mask {
+    /// The masked value.
+    pub fn apply(self, cell: &str) -> Cow<'_, str> {
+        match self {
+            Mask::None => Cow::Borrowed(cell),
+            Mask::Phone if cell.is_empty() => Cow::Borrowed(cell),
+            Mask::Name => Cow::Owned(mask_name(cell)),
+            Mask::Phone => Cow::Owned(mask_phone(cell)),
+            Mask::Digits => Cow::Owned(mask_numbers_in(cell)),
         }
-        out.push(c);
-    }
-    out
-}
-
-/// An optional count, or an em dash.
-pub fn count(n: Option<u64>) -> String {
-    n.map_or_else(|| "—".to_string(), thousands)
-}
-
-/// A percentage already in 0..100, one decimal: `12.5%`.
-pub fn percent(p: f64) -> String {
-    format!("{p:.1}%")
-}
-
-/// A fraction in 0..1 as a percentage with one decimal, or an em dash.
-pub fn rate(r: Option<f64>) -> String {
-    r.map_or_else(|| "—".to_string(), |r| percent((r * 1000.0).round() / 10.0))
-}
-
-/// Seconds in words: `45 s`, `3 min 20 s`, `2 h 5 min`, `3 d 4 h`.
-pub fn duration(seconds: f64) -> String {
-    let s = seconds.max(0.0).round() as u64;
-    match s {
-        0..=59 => format!("{s} s"),
-        60..=3599 if s.is_multiple_of(60) => format!("{} min", s / 60),
-        60..=3599 => format!("{} min {} s", s / 60, s % 60),
-        3600..=86399 if (s % 3600) / 60 == 0 => format!("{} h", s / 3600),
-        3600..=86399 => format!("{} h {} min", s / 3600, (s % 3600) / 60),
-        _ if (s % 86400) / 3600 == 0 => format!("{} d", s / 86400),
-        _ => format!("{} d {} h", s / 86400, (s % 86400) / 3600),
     }
 }
 
-/// Milliseconds: `850 ms`, `1.2 s`.
-pub fn millis(ms: f64) -> String {
-    if ms < 1000.0 { format!("{} ms", ms.round() as u64) } else { format!("{:.1} s", ms / 1000.0) }
+/// The mask of a free-form column (preview, rejected rows, extra columns): contact data
+/// by its column name, and in the other columns the phone numbers inside the text.
+pub fn free_mask(column: &str) -> Mask {
+    if !is_contact_column(column) {
+        Mask::Digits
+    } else if column.to_ascii_lowercase().contains("name") {
+        Mask::Name
+    } else {
+        Mask::Phone
+    }
 }
 
-/// A moment in `zone`, with the zone shown: `2026-11-27 07:00 EST`.
-pub fn time(at: Timestamp, zone: &TimeZone) -> String {
-    at.to_zoned_datetime(zone.clone()).strftime("%Y-%m-%d %H:%M %Z").to_string()
+/// Columns that carry a contact's name, number or address.
+pub fn is_contact_column(column: &str) -> bool {
+    let c = column.to_ascii_lowercase();
+    let names = c.contains("name") && !matches!(c.as_str(), "file_name" | "list_name" | "campaign_name" | "agent_name");
+    names
+        || ["phone", "mobile", "email", "tel", "to_number", "number", "contact", "address", "street", "cell"]
+            .iter()
+            .any(|k| c.contains(k))
 }
 
-/// An optional moment, or an em dash.
-pub fn time_or_dash(at: Option<Timestamp>, zone: &TimeZone) -> String {
-    at.map_or_else(|| "—".to_string(), |t| time(t, zone))
+/// Whether a column or key holds restricted metrics.
+pub fn is_restricted(name: &str) -> bool {
+    name.to_ascii_lowercase().contains("latency")
 }
 
-pub use super::phone::phone;
+/// Typed tables (tasks, calls): the columns of the format that hold a contact's name or
+/// number; extra columns are judged by their name like a free-form table's.
+pub fn typed_mask(column: &str) -> Mask {
+    match column {
+        "contact_name" => Mask::Name,
+        "phone" | "to_number" => Mask::Phone,
+        "task_id" | "status" | "attempts" | "last_result" | "outcome" | "talk_seconds" | "last_attempt_at"
+        | "from_number" | "latency_ms" | "call_id" | "started_at" | "result" | "duration_seconds" | "cost" => {
+            Mask::None
+        }
+        other => free_mask(other),
+    }
+}
 
 /// A phone number masked for people outside the team: `+1 415 ••• ••12`.
 ///
@@ -146,35 +159,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn numbers_read_well() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(1234567), "1,234,567");
-        assert_eq!(rate(Some(1.0 / 3.0)), "33.3%");
-        assert_eq!(rate(None), "—");
-        assert_eq!(duration(45.0), "45 s");
-        assert_eq!(duration(200.0), "3 min 20 s");
-        assert_eq!(duration(7500.0), "2 h 5 min");
-        assert_eq!(duration(86400.0 * 3.0), "3 d");
-        assert_eq!(millis(850.0), "850 ms");
-        assert_eq!(millis(1240.0), "1.2 s");
-    }
-
-    #[test]
-    fn times_show_the_zone() {
-        let at: Timestamp = "2026-11-27T12:00:00Z".parse().unwrap();
-        let ny = TimeZone::get("America/New_York").unwrap();
-        assert_eq!(time(at, &ny), "2026-11-27 07:00 EST");
-    }
-
-    #[test]
-    fn phones_are_formatted_and_masked() {
-        assert_eq!(phone("+14155550123"), "+1 415-555-0123");
-        assert_eq!(phone("+14155550199"), "+1 415-555-0199");
-        assert_eq!(phone("+447700900123"), "+44 7700 900123");
-        assert_eq!(phone("+4915112345678"), "+49 1511 2345678");
-        assert_eq!(phone("not a number"), "not a number");
+    fn contacts_are_masked() {
         assert_eq!(mask_phone("+14155550112"), "+1 415 ••• ••12");
         assert_eq!(mask_phone("+447700900123"), "+44 770 ••• ••23");
         assert_eq!(mask_name("Maria González"), "M•••• G•••••••");
@@ -184,5 +169,16 @@ mod tests {
         assert_eq!(mask_numbers_in("uploaded 2026-11-24, 1,200 rows"), "uploaded 2026-11-24, 1,200 rows");
         assert_eq!(mask_numbers_in("call +1 415 555 0199 after 5"), "call +1 415 ••• ••99 after 5");
         assert_eq!(mask_numbers_in("row 17"), "row 17");
+    }
+
+    #[test]
+    fn columns_are_judged_by_their_names() {
+        assert_eq!(free_mask("contact_name"), Mask::Name);
+        assert_eq!(free_mask("Mobile"), Mask::Phone);
+        assert_eq!(free_mask("file_name"), Mask::Digits);
+        assert_eq!(typed_mask("to_number"), Mask::Phone);
+        assert_eq!(typed_mask("from_number"), Mask::None);
+        assert_eq!(typed_mask("email"), Mask::Phone);
+        assert!(is_restricted("Latency_MS") && !is_restricted("talk_seconds"));
     }
 }
