@@ -6,13 +6,12 @@
 //! [`render`] draws it, and [`output`] writes it atomically. [`lifecycle`] is the
 //! one table that maps a status to its layout, tabs and actions.
 
-pub mod build;
 pub mod export;
 pub mod figures;
 pub mod lifecycle;
-pub mod manifest;
 pub mod model;
 pub mod output;
+pub mod pipeline;
 pub mod redact;
 pub mod render;
 pub mod text;

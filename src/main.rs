@@ -8,40 +8,34 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::Parser;
 
-use campaign_report::build::{self, Formats, Report, TenantChoice};
+use campaign_report::pipeline::{self, ExitStatus, Formats, Report, TenantChoice};
 use cli::{Cli, Command, Format};
-
-/// Every campaign built.
-const OK: u8 = 0;
-/// Some campaigns failed; the others were built.
-const SOME_FAILED: u8 = 1;
-/// Nothing could be built.
-const NOTHING_BUILT: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { NOTHING_BUILT } else { OK });
+            let status = if e.use_stderr() { ExitStatus::NothingBuilt } else { ExitStatus::Success };
+            return ExitCode::from(status.code());
         }
     };
     match run(cli) {
-        Ok(code) => ExitCode::from(code),
+        Ok(status) => ExitCode::from(status.code()),
         Err(e) => {
             eprintln!("campaign-report: {e:#}");
-            ExitCode::from(NOTHING_BUILT)
+            ExitCode::from(ExitStatus::NothingBuilt.code())
         }
     }
 }
 
-fn run(cli: Cli) -> Result<u8> {
+fn run(cli: Cli) -> Result<ExitStatus> {
     match cli.command {
         Command::Schema => {
             let schema = schemars::schema_for!(campaign_report::model::Campaign);
             let text = serde_json::to_string_pretty(&schema)?;
             print_stdout(&format!("{text}\n"));
-            Ok(OK)
+            Ok(ExitStatus::Success)
         }
         Command::InitTemplates(args) => {
             let written = campaign_report::render::html::write_builtins(&args.dir, args.force)?;
@@ -50,23 +44,20 @@ fn run(cli: Cli) -> Result<u8> {
                 args.dir.display(),
                 args.dir.display()
             );
-            Ok(OK)
+            Ok(ExitStatus::Success)
         }
         Command::Check(args) => {
-            let report = build::check(&args.input.inputs, args.input.workspace.as_deref())?;
+            let report = pipeline::check(&args.input.inputs, args.input.workspace.as_deref())?;
             print_problems(&report);
-            if report.errors.is_empty() {
-                eprintln!("campaign-report: {} campaigns checked, no problems found", report.built);
-                Ok(OK)
-            } else {
-                eprintln!(
-                    "campaign-report: {} {} found, {} campaigns valid",
-                    report.errors.len(),
-                    if report.errors.len() == 1 { "problem" } else { "problems" },
+            match report.problems.len() {
+                0 => eprintln!("campaign-report: {} campaigns checked, no problems found", report.built),
+                n => eprintln!(
+                    "campaign-report: {n} {} found, {} campaigns valid",
+                    if n == 1 { "problem" } else { "problems" },
                     report.built
-                );
-                Ok(SOME_FAILED)
+                ),
             }
+            Ok(report.check_status())
         }
         Command::Build(args) => {
             let now = match &args.now {
@@ -76,7 +67,7 @@ fn run(cli: Cli) -> Result<u8> {
                 None => jiff::Timestamp::now().round(jiff::Unit::Second)?,
             };
             let has = |f: Format| args.format.contains(&f);
-            let options = build::Options {
+            let options = pipeline::Options {
                 inputs: args.input.inputs,
                 out: args.out,
                 formats: Formats { html: has(Format::Html), json: has(Format::Json), pdf: has(Format::Pdf) },
@@ -101,9 +92,9 @@ fn run(cli: Cli) -> Result<u8> {
                 now_fixed: args.now.is_some(),
             };
             let started = std::time::Instant::now();
-            let report = build::run(&options)?;
+            let report = pipeline::run(&options)?;
             print_problems(&report);
-            let pdfs = match report.pdf_missing {
+            let pdfs = match report.pdfs_missing() {
                 0 => String::new(),
                 1 => ", 1 PDF not printed".to_string(),
                 n => format!(", {n} PDFs not printed"),
@@ -116,11 +107,7 @@ fn run(cli: Cli) -> Result<u8> {
                 report.files,
                 started.elapsed().as_secs_f64()
             );
-            Ok(match (report.built + report.unchanged, report.errors.len()) {
-                (_, 0) => OK,
-                (0, _) => NOTHING_BUILT,
-                _ => SOME_FAILED,
-            })
+            Ok(report.build_status())
         }
     }
 }
@@ -129,8 +116,8 @@ fn print_problems(report: &Report) {
     for note in &report.notes {
         eprintln!("campaign-report: note: {note}");
     }
-    for error in &report.errors {
-        eprintln!("campaign-report: error: {error}");
+    for problem in &report.problems {
+        eprintln!("campaign-report: error: {problem}");
     }
 }
 

@@ -1,6 +1,11 @@
-//! Renderers of the same campaign view: HTML pages, export copies, and (printed
-//! from the HTML) PDFs.
+//! Renderers, peers that each turn a campaign into files: HTML pages (`html`, from
+//! the view), `summary.json` (`summary`, from the figures), the export copies
+//! (`copies`, from the export's rows), and PDFs (`pdf`, printed from the HTML).
+//!
+//! A renderer never imports another renderer, and none of them decides what a page
+//! shows: that is the view's job.
 
 pub mod copies;
 pub mod html;
 pub mod pdf;
+pub mod summary;

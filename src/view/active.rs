@@ -1,51 +1,49 @@
-//! The Active layout: how far the run is, whether dispatch is healthy.
+//! The Active layout: how far the run is, whether dispatch is healthy. The pace and
+//! the dispatch verdict are judged in `figures`; this puts them into words.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::{Fact, ViewInput, format};
+use super::{Fact, ViewInput};
+use crate::figures::{DispatchHealth, DispatchVerdict, Pace};
 use crate::lifecycle::Status;
+use crate::text::format;
 
 /// Live progress.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ProgressView {
+    /// Whether the export says how far the campaign is (tasks or stats).
     pub known: bool,
+    /// Tasks done (completed, failed, cancelled or skipped).
     pub done: String,
+    /// Tasks in all.
     pub total: String,
+    /// Done of total, one decimal.
     pub percent: String,
-    /// Bar width in percent, 0–100.
+    /// Bar length in percent, 0–100.
     pub bar: f64,
     /// Lines under the bar: pace and finish, start time, or pause.
     pub lines: Vec<String>,
+    /// Tasks per status.
     pub by_status: Vec<Fact>,
 }
 
-/// Dispatch verdict (thresholds in docs/export-format.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DispatchVerdict {
-    Healthy,
-    Degraded,
-    Stalled,
-    Idle,
-    Unknown,
-}
-
 /// Dispatch health.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct DispatchView {
+    /// The verdict's word, as `summary.json` has it.
     pub verdict: DispatchVerdict,
+    /// The verdict's badge text.
     pub verdict_label: &'static str,
+    /// Why the verdict is what it is.
     pub explanation: String,
+    /// The export's dispatch counters.
     pub facts: Vec<Fact>,
+    /// Errors in the last hour per reason, most first.
     pub errors: Vec<Fact>,
-    /// Said when the breakdown by reason disagrees with the error count.
+    /// Said when the breakdown by reason disagrees with the error count, else null.
     pub errors_note: Option<String>,
 }
-
-/// Minutes without a dispatch, while work is waiting, after which a running campaign is stalled.
-pub const STALLED_AFTER_MINUTES: i64 = 15;
-/// Share of failed dispatches in the last hour from which dispatch is degraded.
-pub const DEGRADED_ERROR_SHARE: f64 = 0.05;
 
 /// Progress of an Active campaign.
 pub fn progress(input: &ViewInput) -> ProgressView {
@@ -64,10 +62,10 @@ pub fn progress(input: &ViewInput) -> ProgressView {
     };
     let mut lines = Vec::new();
     match input.status {
-        Status::Running => match pace(input) {
-            Some((rate, finish)) => {
-                lines.push(format!("{} tasks per hour since the start.", format_rate(rate)));
-                if let Some(finish) = finish {
+        Status::Running => match Pace::of(input.status, input.figures.progress, c.started_at, input.options.now) {
+            Some(pace) => {
+                lines.push(format!("{} tasks per hour since the start.", format_rate(pace.per_hour)));
+                if let Some(finish) = pace.finish {
                     lines.push(format!("Estimated finish: {} at this pace.", format::time(finish, &zone)));
                 }
             }
@@ -91,7 +89,7 @@ pub fn progress(input: &ViewInput) -> ProgressView {
     let by_status = match &input.figures.tasks {
         Some(t) => crate::model::TaskStatus::ALL
             .iter()
-            .map(|s| Fact::new(super::status_label(s.as_str()), format::thousands(t.status(*s))))
+            .map(|s| Fact::new(format::label(s.as_str()), format::thousands(t.status(*s))))
             .collect(),
         None => Vec::new(),
     };
@@ -106,76 +104,46 @@ pub fn progress(input: &ViewInput) -> ProgressView {
     }
 }
 
-/// Tasks done per hour since `started_at`, and the finish at that pace.
-pub fn pace(input: &ViewInput) -> Option<(f64, Option<jiff::Timestamp>)> {
-    let p = input.figures.progress?;
-    let started = input.campaign.started_at?;
-    let hours = (input.options.now.as_second() - started.as_second()) as f64 / 3600.0;
-    if hours <= 0.0 || p.done == 0 {
-        return None;
-    }
-    let rate = p.done as f64 / hours;
-    let remaining = p.total.saturating_sub(p.done) as f64;
-    let finish = jiff::SignedDuration::try_from_secs_f64(remaining / rate * 3600.0)
-        .ok()
-        .and_then(|d| input.options.now.checked_add(d).ok());
-    Some((rate, finish))
-}
-
 fn format_rate(rate: f64) -> String {
     if rate >= 10.0 { format::thousands(rate.round() as u64) } else { format!("{rate:.1}") }
 }
 
 /// Dispatch health of an Active campaign.
 pub fn dispatch(input: &ViewInput) -> DispatchView {
-    let Some(d) = &input.campaign.dispatch else {
-        return DispatchView {
-            verdict: DispatchVerdict::Unknown,
-            verdict_label: "No data",
-            explanation: "The export has no dispatch figures.".into(),
-            facts: Vec::new(),
-            errors: Vec::new(),
-            errors_note: None,
-        };
+    let health = DispatchHealth::judge(input.campaign.dispatch.as_ref(), input.status, input.options.now);
+    let verdict = health.verdict();
+    let explanation = match health {
+        DispatchHealth::Unknown => "The export has no dispatch figures.".to_string(),
+        DispatchHealth::Idle => "The campaign is not running, so nothing is being dispatched.".to_string(),
+        DispatchHealth::Stalled { quiet_minutes: Some(m) } => {
+            format!("Work is queued but nothing was dispatched for {}.", format::duration(m as f64 * 60.0))
+        }
+        DispatchHealth::Stalled { quiet_minutes: None } => {
+            "Work is queued but nothing was dispatched in the last hour.".to_string()
+        }
+        DispatchHealth::Degraded { error_share } => {
+            format!("{} of dispatches failed in the last hour.", format::percent((error_share * 1000.0).round() / 10.0))
+        }
+        DispatchHealth::Healthy => "Dispatch is keeping up with the queue.".to_string(),
     };
-    let waiting = d.queued.unwrap_or(0).saturating_add(d.in_flight.unwrap_or(0));
-    let dispatched = d.dispatched_last_hour.unwrap_or(0);
-    let errors = d.errors_last_hour.unwrap_or(0);
-    let quiet_minutes = d.last_dispatch_at.map(|t| (input.options.now.as_second() - t.as_second()) / 60);
-    let attempts = dispatched.saturating_add(errors);
-    let error_share = if attempts > 0 { errors as f64 / attempts as f64 } else { 0.0 };
-    let (verdict, explanation) = if *input.status != Status::Running {
-        (DispatchVerdict::Idle, "The campaign is not running, so nothing is being dispatched.".to_string())
-    } else if d.queued.unwrap_or(0) > 0
-        && (quiet_minutes.is_some_and(|m| m >= STALLED_AFTER_MINUTES) || (quiet_minutes.is_none() && dispatched == 0))
-    {
-        (
-            DispatchVerdict::Stalled,
-            match quiet_minutes {
-                Some(m) => {
-                    format!("Work is queued but nothing was dispatched for {}.", format::duration(m as f64 * 60.0))
-                }
-                None => "Work is queued but nothing was dispatched in the last hour.".into(),
-            },
-        )
-    } else if error_share >= DEGRADED_ERROR_SHARE {
-        (
-            DispatchVerdict::Degraded,
-            format!(
-                "{} of dispatches failed in the last hour.",
-                format::percent((error_share * 1000.0).round() / 10.0)
-            ),
-        )
-    } else {
-        (DispatchVerdict::Healthy, "Dispatch is keeping up with the queue.".into())
-    };
-    let label = match verdict {
+    let verdict_label = match verdict {
         DispatchVerdict::Healthy => "Healthy",
         DispatchVerdict::Degraded => "Degraded",
         DispatchVerdict::Stalled => "Stalled",
         DispatchVerdict::Idle => "Idle",
         DispatchVerdict::Unknown => "No data",
     };
+    let Some(d) = &input.campaign.dispatch else {
+        return DispatchView {
+            verdict,
+            verdict_label,
+            explanation,
+            facts: Vec::new(),
+            errors: Vec::new(),
+            errors_note: None,
+        };
+    };
+    let waiting = d.queued.unwrap_or(0).saturating_add(d.in_flight.unwrap_or(0));
     let mut facts = vec![
         Fact::new("Dispatcher queue", format::count(d.queued)),
         Fact::new("In flight", format::count(d.in_flight)),
@@ -200,10 +168,91 @@ pub fn dispatch(input: &ViewInput) -> DispatchView {
     };
     DispatchView {
         verdict,
-        verdict_label: label,
+        verdict_label,
         explanation,
         errors_note,
         facts,
         errors: errors.into_iter().map(|(r, n)| Fact::new(r.replace('_', " "), format::thousands(*n))).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::view::testing::Fixture;
+
+    fn lines(fixture: &Fixture) -> Vec<String> {
+        progress(&fixture.input()).lines
+    }
+
+    #[test]
+    fn a_running_campaign_shows_its_pace_and_finish() {
+        let f = Fixture::running().tasks(4).with(json!({"started_at": "2026-11-27T10:00:00Z"}));
+        let p = progress(&f.input());
+        assert_eq!((p.done.as_str(), p.total.as_str(), p.percent.as_str()), ("4", "4", "100.0%"));
+        assert_eq!(
+            p.lines,
+            ["2.0 tasks per hour since the start.", "Estimated finish: 2026-11-27 12:00 UTC at this pace."]
+        );
+        assert_eq!(p.by_status.iter().find(|f| f.label == "Completed").map(|f| f.value.as_str()), Some("4"));
+        let early = Fixture::running().tasks(2);
+        assert_eq!(lines(&early), ["Not enough history yet to estimate the pace."]);
+    }
+
+    #[test]
+    fn scheduled_and_paused_campaigns_say_when() {
+        let scheduled = Fixture::new("scheduled").tasks(1).with(json!({"scheduled_start_at": "2026-12-01T09:00:00Z"}));
+        assert_eq!(lines(&scheduled), ["Starts 2026-12-01 09:00 UTC."]);
+        assert_eq!(lines(&Fixture::new("scheduled").tasks(1)), ["No start time in the export."]);
+        let paused = Fixture::new("paused")
+            .tasks(1)
+            .with(json!({"paused_at": "2026-11-26T08:30:00Z", "status_reason": "Carrier review"}));
+        assert_eq!(lines(&paused), ["Paused since 2026-11-26 08:30 UTC: Carrier review"]);
+        assert_eq!(lines(&Fixture::new("paused").tasks(1)), ["Paused; no reason was given."]);
+    }
+
+    #[test]
+    fn without_tasks_or_stats_progress_is_unknown() {
+        let p = progress(&Fixture::running().input());
+        assert!(!p.known);
+        assert_eq!(p.lines, ["The export has neither tasks nor stats, so progress is unknown."]);
+    }
+
+    #[test]
+    fn each_verdict_is_explained() {
+        let view = |d: serde_json::Value| dispatch(&Fixture::running().with(json!({ "dispatch": d })).input());
+        let stalled = view(json!({"queued": 4, "last_dispatch_at": "2026-11-27T11:00:00Z"}));
+        assert_eq!(
+            (stalled.verdict_label, stalled.explanation.as_str()),
+            ("Stalled", "Work is queued but nothing was dispatched for 1 h.")
+        );
+        let degraded = view(
+            json!({"queued": 4, "dispatched_last_hour": 90, "errors_last_hour": 10, "last_dispatch_at": "2026-11-27T11:59:00Z"}),
+        );
+        assert_eq!(degraded.explanation, "10.0% of dispatches failed in the last hour.");
+        let healthy = view(json!({"queued": 0, "in_flight": 0, "dispatched_last_hour": 12}));
+        assert_eq!(healthy.verdict_label, "Healthy");
+        assert!(healthy.facts.iter().any(|f| f.label == "Waiting work" && f.value == "none"));
+        let unknown = dispatch(&Fixture::running().input());
+        assert_eq!((unknown.verdict, unknown.verdict_label), (DispatchVerdict::Unknown, "No data"));
+        assert!(unknown.facts.is_empty());
+        let idle = dispatch(&Fixture::new("paused").with(json!({"dispatch": {"queued": 3}})).input());
+        assert_eq!(idle.explanation, "The campaign is not running, so nothing is being dispatched.");
+    }
+
+    #[test]
+    fn errors_by_reason_are_sorted_and_checked_against_the_total() {
+        let d = json!({"errors_last_hour": 5, "errors_by_reason": {"carrier_rejected": 1, "timeout": 3}});
+        let view = dispatch(&Fixture::running().with(json!({ "dispatch": d })).input());
+        let errors: Vec<(&str, &str)> = view.errors.iter().map(|f| (f.label.as_str(), f.value.as_str())).collect();
+        assert_eq!(errors, [("timeout", "3"), ("carrier rejected", "1")]);
+        assert_eq!(
+            view.errors_note.as_deref(),
+            Some(
+                "The export's breakdown by reason adds up to 4, not the 5 errors it counts in the last hour; both are shown as exported."
+            )
+        );
     }
 }

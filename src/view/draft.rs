@@ -1,117 +1,114 @@
 //! The Draft layout: is the campaign ready to start, what is configured, who it will call.
+//! The checks themselves are judged in `figures::readiness`; this puts them into words.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::{Fact, GridView, ViewInput, format, grid_view};
-use crate::model::{CallingWindow, Weekday};
-use crate::text::phone;
+use super::{Fact, GridView, ViewInput, grid_view};
+use crate::figures::{self, Check, Finding, ReadinessCheck};
+use crate::model::{CallingWindow, Campaign, Weekday, Workspace};
+use crate::text::{format, phone};
 
-/// One readiness check.
-#[derive(Debug, Clone, Serialize)]
-pub struct Check {
-    pub check: &'static str,
+/// One readiness check as the checklist shows it.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct CheckView {
+    /// The check's id.
+    pub check: ReadinessCheck,
+    /// What is checked.
     pub label: &'static str,
+    /// Whether it passed.
     pub ok: bool,
+    /// `pass` or `fail`, for styling.
+    pub state: &'static str,
+    /// ✔ or ✘.
+    pub mark: &'static str,
+    /// What the mark says to a screen reader.
+    pub mark_text: &'static str,
     /// What was found, or what to fix.
     pub detail: String,
 }
 
 /// The readiness checklist.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Readiness {
-    pub checks: Vec<Check>,
+    /// Every check, in order.
+    pub checks: Vec<CheckView>,
+    /// `5 of 6 checks passed`.
     pub passed: String,
+    /// Whether every check passed.
     pub ready: bool,
+    /// What the checklist comes to, in a sentence.
+    pub verdict: &'static str,
+    /// Where to fix the failed checks (the campaign builder), when a check failed and `app_url` is set; else null.
     pub edit_href: Option<String>,
 }
 
-fn check(check: &'static str, label: &'static str, ok: bool, detail: String) -> Check {
-    Check { check, label, ok, detail }
-}
-
-/// The readiness checks, in the order of SPEC 2.
+/// The checklist of a draft.
 pub fn readiness(input: &ViewInput) -> Readiness {
-    let c = input.campaign;
-    let cfg = &c.config;
-    let name_ok = !c.name.trim().is_empty();
-    let size = cfg.audience.as_ref().and_then(|a| a.size).unwrap_or(0);
-    let accepted = c.upload.as_ref().and_then(|u| u.rows_accepted).unwrap_or(0);
-    let numbers = cfg.from_numbers.as_ref().map_or(0, Vec::len);
-    let window = cfg.calling_window.as_ref().filter(|w| !w.days.is_empty() && w.start < w.end);
-    let agent = cfg.agent.as_ref().and_then(|a| a.name.as_deref()).filter(|n| !n.trim().is_empty());
-
-    let checks = vec![
-        check(
-            "name",
-            "Name",
-            name_ok,
-            if name_ok { format!("Named “{}”.", c.name.trim()) } else { "Give the campaign a name.".into() },
-        ),
-        check(
-            "audience",
-            "Audience",
-            size > 0 || accepted > 0,
-            if size > 0 {
-                format!("{} contacts in the audience.", format::thousands(size))
-            } else if accepted > 0 {
-                format!("{} rows accepted from the upload.", format::thousands(accepted))
-            } else {
-                "No contacts yet: choose an audience list or upload a CSV of contacts.".into()
-            },
-        ),
-        check(
-            "from_numbers",
-            "Caller numbers",
-            numbers > 0,
-            if numbers > 0 {
-                format!("{numbers} caller {}.", if numbers == 1 { "number" } else { "numbers" })
-            } else {
-                "Add at least one number to call from.".into()
-            },
-        ),
-        check(
-            "calling_window",
-            "Calling window",
-            window.is_some(),
-            match window {
-                Some(w) => format!("{}.", window_words(w, input)),
-                None if cfg.calling_window.is_some() => {
-                    "The calling window has no days or ends before it starts: fix its days and hours.".into()
-                }
-                None => "Set the days and hours when calls may be placed.".into(),
-            },
-        ),
-        check(
-            "agent",
-            "Agent",
-            agent.is_some(),
-            match agent {
-                Some(name) => format!("Calls are made by {name}."),
-                None => "Choose the voice agent that makes the calls.".into(),
-            },
-        ),
-        check(
-            "schedule",
-            "Schedule",
-            c.scheduled_start_at.is_some(),
-            match c.scheduled_start_at {
-                Some(at) => format!("Starts {}.", format::time(at, &input.zone())),
-                None => "Set a start time for the campaign.".into(),
-            },
-        ),
-    ];
+    let checks: Vec<CheckView> = figures::readiness(input.campaign)
+        .into_iter()
+        .map(|c| CheckView {
+            check: c.check,
+            label: check_label(c.check),
+            ok: c.ok,
+            state: if c.ok { "pass" } else { "fail" },
+            mark: if c.ok { "✔" } else { "✘" },
+            mark_text: if c.ok { "Passed:" } else { "Not ready:" },
+            detail: check_detail(&c, input.campaign, input.workspace),
+        })
+        .collect();
     let passed = checks.iter().filter(|c| c.ok).count();
+    let ready = passed == checks.len();
     Readiness {
         passed: format!("{passed} of {} checks passed", checks.len()),
-        ready: passed == checks.len(),
+        ready,
+        verdict: if ready {
+            "Every check passed: the campaign can be scheduled."
+        } else {
+            "Fix the failed checks in the campaign builder before scheduling."
+        },
+        edit_href: if ready { None } else { input.app_link(&format!("campaigns/{}/edit", input.campaign.id)) },
         checks,
-        edit_href: input.app_link(&format!("campaigns/{}/edit", c.id)),
+    }
+}
+
+fn check_label(check: ReadinessCheck) -> &'static str {
+    match check {
+        ReadinessCheck::Name => "Name",
+        ReadinessCheck::Audience => "Audience",
+        ReadinessCheck::FromNumbers => "Caller numbers",
+        ReadinessCheck::CallingWindow => "Calling window",
+        ReadinessCheck::Agent => "Agent",
+        ReadinessCheck::Schedule => "Schedule",
+    }
+}
+
+/// What a readiness check found, or what to fix, in a sentence (the page and
+/// `summary.json` say the same).
+pub fn check_detail(check: &Check, campaign: &Campaign, workspace: &Workspace) -> String {
+    match &check.finding {
+        Finding::Named(name) => format!("Named “{name}”."),
+        Finding::Unnamed => "Give the campaign a name.".into(),
+        Finding::AudienceSize(size) => format!("{} contacts in the audience.", format::thousands(*size)),
+        Finding::UploadRows(rows) => format!("{} rows accepted from the upload.", format::thousands(*rows)),
+        Finding::NoAudience => "No contacts yet: choose an audience list or upload a CSV of contacts.".into(),
+        Finding::Numbers(n) => format!("{n} caller {}.", if *n == 1 { "number" } else { "numbers" }),
+        Finding::NoNumbers => "Add at least one number to call from.".into(),
+        Finding::Window(w) => format!("{}.", window_words(w, campaign, workspace)),
+        Finding::BrokenWindow => {
+            "The calling window has no days or ends before it starts: fix its days and hours.".into()
+        }
+        Finding::NoWindow => "Set the days and hours when calls may be placed.".into(),
+        Finding::Agent(name) => format!("Calls are made by {name}."),
+        Finding::NoAgent => "Choose the voice agent that makes the calls.".into(),
+        Finding::Starts(at) => format!("Starts {}.", format::time(*at, &workspace.timezone.zone())),
+        Finding::NoStart => "Set a start time for the campaign.".into(),
     }
 }
 
 /// `Mon–Fri, 09:00–18:00 America/New_York`.
-fn window_words(w: &CallingWindow, input: &ViewInput) -> String {
-    let zone = input.campaign.timezone.as_ref().map_or(input.workspace.timezone.as_str(), |z| z.as_str());
+fn window_words(w: &CallingWindow, campaign: &Campaign, workspace: &Workspace) -> String {
+    let zone = campaign.timezone.as_ref().map_or(workspace.timezone.as_str(), |z| z.as_str());
     format!("{}, {}–{} {zone}", days_words(&w.days), w.start.as_str(), w.end.as_str())
 }
 
@@ -124,7 +121,7 @@ fn days_words(days: &[Weekday]) -> String {
     if on.iter().all(|x| *x) {
         return "Every day".into();
     }
-    let name = |i: usize| super::status_label(Weekday::ALL[i].as_str());
+    let name = |i: usize| format::label(Weekday::ALL[i].as_str());
     let mut parts = Vec::new();
     let mut i = 0;
     while i < 7 {
@@ -167,7 +164,7 @@ pub fn configuration(input: &ViewInput) -> Vec<Fact> {
     facts.push(Fact::new("Caller numbers", if numbers.is_empty() { "None yet".into() } else { numbers.join(", ") }));
     facts.push(Fact::new(
         "Calling window",
-        cfg.calling_window.as_ref().map_or_else(|| "Not set".into(), |w| window_words(w, input)),
+        cfg.calling_window.as_ref().map_or_else(|| "Not set".into(), |w| window_words(w, c, input.workspace)),
     ));
     let attempts = match (cfg.max_attempts, cfg.retry_interval_minutes) {
         (Some(1), _) => "1 attempt per contact".to_string(),
@@ -226,16 +223,33 @@ fn minutes_words(m: u32) -> String {
     }
 }
 
-/// The audience preview, when the export has one.
-pub fn preview(input: &ViewInput) -> Option<GridView> {
-    let grid = input.preview.filter(|g| g.total > 0)?;
-    Some(grid_view(
+/// The audience preview section.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct PreviewView {
+    /// The first rows, when the export has any; else null.
+    pub grid: Option<GridView>,
+    /// How many rows the export has, in a sentence; null without rows.
+    pub summary: Option<String>,
+    /// What to say instead when it has none; else null.
+    pub empty: Option<&'static str>,
+}
+
+/// The audience preview.
+pub fn preview(input: &ViewInput) -> PreviewView {
+    let grid = input.preview.filter(|g| g.total > 0).map(|grid| {
+        grid_view(
+            grid,
+            super::PREVIEW_ROWS,
+            |col, cell| super::after::show_cell(input, col, cell),
+            "rows",
+            "are in the export.",
+        )
+    });
+    PreviewView {
+        summary: grid.as_ref().map(|g| format!("{} preview rows in the export.", g.total)),
+        empty: grid.is_none().then_some("No audience preview in this export."),
         grid,
-        super::PREVIEW_ROWS,
-        |col, cell| super::after::show_cell(input, col, cell),
-        "rows",
-        "are in the export.",
-    ))
+    }
 }
 
 #[cfg(test)]

@@ -1,51 +1,77 @@
 //! The campaign list (`index.html`): the tenant's campaigns grouped by layout.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{CampaignView, ViewInput, format};
+use super::{CampaignView, ViewInput};
 use crate::lifecycle::Layout;
+use crate::text::format;
 
 /// One campaign of the list; kept in the manifest so an unchanged campaign need not be read again.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct ListEntry {
+    /// The campaign id.
     pub id: String,
+    /// The campaign's name.
     pub name: String,
+    /// The status badge's text.
     pub status: String,
+    /// The status word, normalised.
     pub status_word: String,
+    /// The status for styling (as `campaign.header.status_kind`).
     pub status_kind: String,
+    /// The layout its status picks.
     pub layout: Layout,
+    /// `done of total (percent)`, or a dash.
     pub progress: String,
+    /// Progress bar length in percent, or null without progress.
     pub bar: Option<f64>,
+    /// The one figure that matters for the layout (readiness, dispatch or goal).
     pub key_figure: String,
+    /// The campaign's folder, relative to the list.
     pub href: String,
+    /// The campaign's tabs.
     pub tabs: Vec<ListTab>,
-    /// `1 warning`, `3 warnings`, or none.
+    /// `1 warning`, `3 warnings`, or null.
     pub warnings: Option<String>,
 }
 
 /// A link to one tab of a campaign.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct ListTab {
+    /// The tab's text.
     pub label: String,
+    /// The tab's page, relative to the campaign's folder.
     pub href: String,
 }
 
 /// A group of the list.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ListGroup {
+    /// `active`, `draft` or `ended` (the section's id).
     pub id: &'static str,
+    /// The group's heading.
     pub title: &'static str,
+    /// How many campaigns the group has.
+    pub count: usize,
+    /// Its campaigns, by name.
     pub entries: Vec<ListEntry>,
+    /// What to say when the group is empty.
     pub empty: String,
 }
 
 /// The campaign list.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ListView {
+    /// The tenant's name.
     pub tenant: String,
+    /// The snapshot time in the workspace time zone.
     pub snapshot: String,
+    /// The snapshot time, RFC 3339.
     pub snapshot_iso: String,
+    /// `21 campaigns`.
     pub count: String,
+    /// Active, Draft and Ended, in this order.
     pub groups: Vec<ListGroup>,
 }
 
@@ -108,11 +134,9 @@ pub fn list_view(mut entries: Vec<ListEntry>, tenant: &str, snapshot: String, sn
         (Layout::Ended, "ended", "Ended", "No ended campaigns."),
     ]
     .into_iter()
-    .map(|(layout, id, title, empty)| ListGroup {
-        id,
-        title,
-        entries: entries.iter().filter(|e| e.layout == layout).cloned().collect(),
-        empty: empty.to_string(),
+    .map(|(layout, id, title, empty)| {
+        let entries: Vec<ListEntry> = entries.iter().filter(|e| e.layout == layout).cloned().collect();
+        ListGroup { id, title, count: entries.len(), entries, empty: empty.to_string() }
     })
     .collect();
     ListView {
@@ -121,5 +145,56 @@ pub fn list_view(mut entries: Vec<ListEntry>, tenant: &str, snapshot: String, sn
         snapshot_iso,
         count: format!("{} {}", format::thousands(count as u64), if count == 1 { "campaign" } else { "campaigns" }),
         groups,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::view::campaign_view;
+    use crate::view::testing::Fixture;
+
+    fn entry(f: &Fixture) -> ListEntry {
+        let input = f.input();
+        list_entry(&input, &campaign_view(&input))
+    }
+
+    #[test]
+    fn each_layout_has_its_key_figure() {
+        assert_eq!(entry(&Fixture::draft()).key_figure, "1 of 6 checks passed");
+        let running = Fixture::running().tasks(2).with(json!({"dispatch": {"queued": 0, "dispatched_last_hour": 4}}));
+        assert_eq!(entry(&running).key_figure, "Dispatch: healthy");
+        let ended = Fixture::ended().tasks(3).with(json!({"id": "q3", "name": "Q3 winback"}));
+        let e = entry(&ended);
+        assert_eq!(e.key_figure, "0 of 3 reached the goal");
+        assert_eq!((e.progress.as_str(), e.bar, e.href.as_str()), ("3 of 3 (100.0%)", Some(100.0), "campaigns/q3/"));
+        assert_eq!(entry(&Fixture::ended()).key_figure, "No task data");
+    }
+
+    #[test]
+    fn warnings_are_counted_in_words() {
+        let one = Fixture::ended().tasks(2).with(json!({"stats": {"total": 3}}));
+        assert_eq!(entry(&one).warnings.as_deref(), Some("1 warning"));
+        let two = Fixture::ended().tasks(2).with(json!({"stats": {"total": 3, "completed": 1}}));
+        assert_eq!(entry(&two).warnings.as_deref(), Some("2 warnings"));
+        assert_eq!(entry(&Fixture::ended().tasks(2)).warnings, None);
+    }
+
+    #[test]
+    fn the_list_groups_by_layout_and_sorts_by_name() {
+        let entries = vec![
+            entry(&Fixture::ended().with(json!({"id": "b", "name": "beta"}))),
+            entry(&Fixture::running().with(json!({"id": "r", "name": "Running"}))),
+            entry(&Fixture::ended().with(json!({"id": "a", "name": "Alpha"}))),
+        ];
+        let list = list_view(entries, "Acme", "2026-11-27 12:00 UTC".into(), "2026-11-27T12:00:00Z".into());
+        assert_eq!(list.count, "3 campaigns");
+        let groups: Vec<(&str, usize)> = list.groups.iter().map(|g| (g.id, g.count)).collect();
+        assert_eq!(groups, [("active", 1), ("draft", 0), ("ended", 2)]);
+        let ended: Vec<&str> = list.groups[2].entries.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ended, ["a", "b"]);
+        assert_eq!(list.groups[1].empty, "No drafts.");
     }
 }

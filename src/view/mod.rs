@@ -1,28 +1,36 @@
 //! What each page shows: the finished, formatted view of one campaign.
 //!
-//! This is where section visibility, labels, links and wording are decided.
-//! Templates receive these structs and only draw them: no arithmetic and no
-//! business rules happen in a template.
+//! The figures and the judgements made of them come in; words, labels, links and
+//! formatted numbers go out. This is where wording is decided: templates receive
+//! these structs and only draw them (no arithmetic, no business rule, no sentence
+//! is made in a template), and the view decides nothing the figures or lifecycle
+//! already decide.
 
 mod active;
 mod after;
 mod draft;
 mod ended;
 mod list;
-mod summary;
+mod tasks;
+#[cfg(test)]
+pub(crate) mod testing;
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
+use schemars::JsonSchema;
 use serde::Serialize;
 
-pub use active::{DispatchVerdict, ProgressView};
 pub use after::REJECTS_ON_PAGE;
+pub use draft::check_detail;
 pub use list::{ListEntry, ListView, list_entry, list_view};
-pub use summary::Summary;
+pub use tasks::{
+    OVERVIEW_TASKS, PageLink, Pager, TASKS_PER_PAGE, TaskList, TaskRow, task_list, task_row, tasks_page,
+    tasks_page_count, tasks_page_file,
+};
 
 use crate::export::grid::Grid;
 use crate::figures::Figures;
-use crate::lifecycle::{Action, Layout, Status, Tab};
+use crate::lifecycle::{self, Action, Extras, Layout, Section, Status, Tab};
 use crate::model::{Campaign, Task, Workspace};
 use crate::redact;
 use crate::text::{format, markdown, phone};
@@ -86,31 +94,59 @@ impl ViewInput<'_> {
     fn app_link(&self, path: &str) -> Option<String> {
         self.workspace.app_url.as_ref().map(|base| format!("{base}/{path}"))
     }
+
+    /// The operator's notes, when the export has any.
+    fn notes(&self) -> Option<&str> {
+        self.campaign.description_md.as_deref().filter(|m| !m.trim().is_empty())
+    }
+
+    /// The sections the campaign has besides its layout's block.
+    pub fn extras(&self) -> Extras {
+        Extras {
+            notes: self.notes().is_some(),
+            upload: self.campaign.upload.is_some(),
+            pool: self.figures.has_pool(),
+            latency: self.options.show_latency,
+        }
+    }
+
+    /// Seconds between the HTML pages' self-refreshes, or `None` when they do not refresh.
+    pub fn auto_refresh_seconds(&self) -> Option<u32> {
+        let seconds = self.options.refresh_seconds;
+        (self.status.layout().refreshes() && seconds > 0).then_some(seconds)
+    }
 }
 
 /// A link in the header's actions menu.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ActionView {
+    /// The action's id (`start`, `pause`, `export` …).
     pub id: &'static str,
+    /// The menu item's text.
     pub label: &'static str,
-    /// Where the action leads; `None` shows it disabled.
+    /// Where the action leads: the export copies, or the app when `app_url` is set; null shows it disabled.
     pub href: Option<String>,
-    /// Whether the link points inside the snapshot (export copies).
+    /// Whether the link points inside the snapshot (the export copies).
     pub local: bool,
 }
 
 /// A tab link.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct TabView {
+    /// `overview`, `tasks` or `report`.
     pub id: &'static str,
+    /// The tab's text.
     pub label: &'static str,
+    /// The tab's page, relative to the campaign's folder.
     pub href: &'static str,
 }
 
 /// One label and value of a definition list.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Fact {
+    /// What the value is.
     pub label: String,
+    /// The value, formatted.
     pub value: String,
 }
 
@@ -120,107 +156,88 @@ impl Fact {
     }
 }
 
-/// One row of the task list.
-#[derive(Debug, Clone, Serialize)]
-pub struct TaskRow {
-    pub task_id: String,
-    pub contact: String,
-    pub phone: String,
-    pub status: &'static str,
-    pub attempts: String,
-    pub last_result: String,
-    pub outcome: String,
-    pub talk: String,
-    pub last_attempt: String,
-    pub from_number: String,
-    /// Present only for roles that may see restricted metrics.
-    pub latency: Option<String>,
-}
-
-/// The task list as one page shows it.
-#[derive(Debug, Clone, Serialize)]
-pub struct TaskList {
-    /// Tasks in the campaign.
-    pub total: String,
-    pub rows: Vec<TaskRow>,
-    /// A line saying how many more tasks there are and where, when rows were cut.
-    pub more: Option<String>,
-    /// What to say instead of the table when the campaign has no tasks.
-    pub empty: Option<&'static str>,
-    /// The Tasks tab, when the list continues there.
-    pub more_href: Option<&'static str>,
-    pub show_latency: bool,
-    /// Pagination of the Tasks tab.
-    pub pager: Option<Pager>,
-}
-
-/// Links between the Tasks tab's pages.
-#[derive(Debug, Clone, Serialize)]
-pub struct Pager {
-    pub label: String,
-    pub prev: Option<String>,
-    pub next: Option<String>,
-    pub pages: Vec<PageLink>,
-}
-
-/// One numbered page link.
-#[derive(Debug, Clone, Serialize)]
-pub struct PageLink {
-    pub number: usize,
-    pub href: String,
-    pub current: bool,
-}
-
 /// The header every page carries.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Header {
+    /// The campaign's name.
     pub name: String,
+    /// The status badge's text (`In progress`, `Archived` …).
     pub status: String,
+    /// The status word as exported, normalised (`running`, or a workspace's own terminal status).
     pub status_word: String,
     /// The status for styling: its word, or `ended` for a workspace-declared terminal status.
     pub status_kind: &'static str,
+    /// The tenant's name.
     pub tenant: String,
+    /// The snapshot time in the workspace time zone.
     pub snapshot: String,
+    /// The snapshot time, RFC 3339 (for `<time datetime>`).
     pub snapshot_iso: String,
+    /// Whether to show Refresh (every layout but Draft).
     pub refresh: bool,
+    /// The actions menu, in order.
     pub actions: Vec<ActionView>,
+    /// The campaign's tabs, in order.
     pub tabs: Vec<TabView>,
 }
 
 /// Everything the pages of one campaign show.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct CampaignView {
+    /// The campaign id.
     pub id: String,
-    pub layout: &'static str,
+    /// The layout its status picks.
+    pub layout: Layout,
+    /// What every page of the campaign carries at its top.
     pub header: Header,
-    /// `status_reason` on failed and cancelled campaigns.
+    /// `status_reason` on failed and cancelled campaigns (or a line saying there is none); null otherwise.
     pub banner: Option<String>,
+    /// Data warnings (the export's stats disagree with its tasks).
     pub warnings: Vec<String>,
+    /// The operator notes as sanitised HTML, or null.
     pub notes_html: Option<String>,
-    /// Section ids of the Overview, in page order.
-    pub sections: Vec<&'static str>,
+    /// Every section of the campaign in page order, without the notes.
+    pub sections: Vec<Section>,
+    /// Seconds between the HTML pages' self-refreshes, or null (as in `summary.json`).
     pub auto_refresh_seconds: Option<u32>,
+    /// Draft: the readiness checklist.
     pub readiness: Option<draft::Readiness>,
+    /// Draft: the configuration in plain words.
     pub configuration: Option<Vec<Fact>>,
+    /// Draft: the agent's script as sanitised HTML, or null.
     pub script_html: Option<String>,
-    pub audience_preview: Option<GridView>,
-    pub progress: Option<ProgressView>,
+    /// Draft: the audience preview.
+    pub audience_preview: Option<draft::PreviewView>,
+    /// Active: live progress.
+    pub progress: Option<active::ProgressView>,
+    /// Active: dispatch health.
     pub dispatch: Option<active::DispatchView>,
+    /// Active and Ended: the first tasks, for the Overview (a page's own list is `page.tasks`).
     pub tasks: Option<TaskList>,
+    /// Ended: the funnel.
     pub funnel: Option<ended::FunnelView>,
+    /// Ended: the analysis.
     pub analysis: Option<ended::AnalysisView>,
+    /// Ended: the results tables.
     pub results: Option<ended::ResultsView>,
+    /// The CSV upload follow-up, when the campaign has an upload.
     pub upload: Option<after::UploadView>,
+    /// Number pool health, when the campaign uses two or more numbers.
     pub number_pool: Option<after::PoolView>,
+    /// Restricted latency metrics; only for roles allowed to see them.
     pub latency: Option<after::LatencyView>,
 }
 
 /// A table of strings with its columns (audience preview, rejected rows).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct GridView {
+    /// Column headings.
     pub columns: Vec<String>,
+    /// The rows shown, cells in column order.
     pub rows: Vec<Vec<String>>,
+    /// How many rows the table has in all.
     pub total: String,
+    /// A line saying how many rows are not shown and where they are, or null.
     pub more: Option<String>,
 }
 
@@ -228,82 +245,39 @@ pub struct GridView {
 pub fn campaign_view(input: &ViewInput) -> CampaignView {
     let c = input.campaign;
     let layout = input.status.layout();
-    let mut sections: Vec<&'static str> = match layout {
-        Layout::Draft => vec!["readiness", "configuration", "audience-preview"],
-        Layout::Active => vec!["progress", "dispatch-health", "tasks"],
-        Layout::Ended => vec!["funnel", "analysis", "results"],
-    };
-    let upload = c.upload.as_ref().map(|u| after::upload(input, u));
-    if upload.is_some() {
-        sections.push("csv-upload");
-    }
-    let number_pool = input.figures.has_pool().then(|| after::pool(input));
-    if number_pool.is_some() {
-        sections.push("number-pool");
-    }
-    let latency = input.options.show_latency.then(|| after::latency(input));
-    if latency.is_some() {
-        sections.push("latency");
-    }
-
-    let auto_refresh_seconds =
-        (layout.refreshes() && input.options.refresh_seconds > 0).then_some(input.options.refresh_seconds);
+    let is = |l: Layout| layout == l;
     let reason = c.status_reason.clone().filter(|r| !r.trim().is_empty());
     CampaignView {
         id: c.id.to_string(),
-        layout: layout.as_str(),
+        layout,
         header: header(input),
-        banner: if input.status.shows_reason_banner() {
-            Some(reason.clone().unwrap_or_else(|| "No reason was given in the export.".to_string()))
-        } else {
-            None
-        },
+        banner: input
+            .status
+            .shows_reason_banner()
+            .then(|| reason.unwrap_or_else(|| "No reason was given in the export.".to_string())),
         warnings: input.figures.warnings.clone(),
-        notes_html: c.description_md.as_deref().filter(|m| !m.trim().is_empty()).map(markdown::to_html),
-        sections,
-        auto_refresh_seconds,
-        readiness: (layout == Layout::Draft).then(|| draft::readiness(input)),
-        configuration: (layout == Layout::Draft).then(|| draft::configuration(input)),
+        notes_html: input.notes().map(markdown::to_html),
+        sections: lifecycle::campaign_sections(layout, input.extras()),
+        auto_refresh_seconds: input.auto_refresh_seconds(),
+        readiness: is(Layout::Draft).then(|| draft::readiness(input)),
+        configuration: is(Layout::Draft).then(|| draft::configuration(input)),
         script_html: c
             .config
             .agent
             .as_ref()
             .and_then(|a| a.script_md.as_deref())
-            .filter(|s| layout == Layout::Draft && !s.trim().is_empty())
+            .filter(|s| is(Layout::Draft) && !s.trim().is_empty())
             .map(markdown::to_html),
-        audience_preview: (layout == Layout::Draft).then(|| draft::preview(input)).flatten(),
-        progress: (layout == Layout::Active).then(|| active::progress(input)),
-        dispatch: (layout == Layout::Active).then(|| active::dispatch(input)),
-        tasks: (layout != Layout::Draft).then(|| task_list(input, input.options.overview_tasks)),
-        funnel: (layout == Layout::Ended).then(|| ended::funnel(input)),
-        analysis: (layout == Layout::Ended).then(|| ended::analysis(input)),
-        results: (layout == Layout::Ended).then(|| ended::results(input)),
-        upload,
-        number_pool,
-        latency,
-    }
-}
-
-impl CampaignView {
-    /// Sections a tab's page shows: the Overview the notes and all of the layout's, the Tasks tab the
-    /// task list, the Report the Ended report blocks.
-    pub fn sections_for(&self, tab: Tab) -> Vec<&'static str> {
-        match tab {
-            // The operator's notes open the Overview, above the layout's sections.
-            Tab::Overview => self.notes_html.iter().map(|_| "notes").chain(self.sections.iter().copied()).collect(),
-            Tab::Tasks => vec!["tasks"],
-            Tab::Report => vec!["funnel", "analysis", "results"],
-        }
-    }
-
-    /// Sections of the PDF: the Overview's, with the task list after the results on Ended campaigns.
-    pub fn pdf_sections(&self) -> Vec<&'static str> {
-        let mut sections = self.sections_for(Tab::Overview);
-        if self.tasks.is_some() && !sections.contains(&"tasks") {
-            let at = sections.iter().position(|s| *s == "results").map_or(sections.len(), |i| i + 1);
-            sections.insert(at, "tasks");
-        }
-        sections
+        audience_preview: is(Layout::Draft).then(|| draft::preview(input)),
+        progress: is(Layout::Active).then(|| active::progress(input)),
+        dispatch: is(Layout::Active).then(|| active::dispatch(input)),
+        tasks: (!is(Layout::Draft)).then(|| task_list(input, input.options.overview_tasks)),
+        funnel: is(Layout::Ended).then(|| ended::funnel(input)),
+        analysis: is(Layout::Ended).then(|| ended::analysis(input)),
+        results: is(Layout::Ended).then(|| ended::results(input)),
+        upload: c.upload.as_ref().map(|u| after::upload(input, u)),
+        number_pool: input.figures.has_pool().then(|| after::pool(input)),
+        latency: input.options.show_latency.then(|| after::latency(input)),
     }
 }
 
@@ -325,7 +299,7 @@ fn header(input: &ViewInput) -> Header {
         .collect();
     Header {
         name: c.name.clone(),
-        status: status_label(input.status.word()),
+        status: format::label(input.status.word()),
         status_word: input.status.word().to_string(),
         status_kind: input.status.kind(),
         tenant: c.tenant.name.clone(),
@@ -337,105 +311,8 @@ fn header(input: &ViewInput) -> Header {
     }
 }
 
-/// A status word as a badge reads it: `in_progress` → `In progress`.
-pub fn status_label(word: &str) -> String {
-    let spaced = word.replace('_', " ");
-    let mut chars = spaced.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
-        None => String::new(),
-    }
-}
-
 fn tab_view(tab: Tab) -> TabView {
     TabView { id: tab.as_str(), label: tab.label(), href: tab.file_name() }
-}
-
-/// One task as the task list shows it.
-pub fn task_row(input: &ViewInput, task: &Task) -> TaskRow {
-    let zone = input.zone();
-    TaskRow {
-        task_id: task.task_id.to_string(),
-        contact: task.contact_name.as_deref().map(|n| input.contact(n)).unwrap_or_default(),
-        phone: input.phone(&task.phone),
-        status: task.status.as_str(),
-        attempts: task.attempts.unwrap_or(0).to_string(),
-        last_result: task.last_result.map(|r| r.as_str().replace('_', " ")).unwrap_or_default(),
-        outcome: task.outcome.clone().unwrap_or_default(),
-        talk: task.talk_seconds.filter(|t| t.0 > 0.0).map(|t| format::duration(t.0)).unwrap_or_default(),
-        last_attempt: task.last_attempt_at.map(|t| format::time(t, &zone)).unwrap_or_default(),
-        from_number: task.from_number.as_deref().map(phone).unwrap_or_default(),
-        latency: input.options.show_latency.then(|| task.latency_ms.map(|m| format::millis(m.0)).unwrap_or_default()),
-    }
-}
-
-/// The task list cut to `limit` rows, with a line saying where the rest are.
-pub fn task_list(input: &ViewInput, limit: usize) -> TaskList {
-    let total = input.figures.tasks.as_ref().map_or(0, |t| t.total);
-    let rows: Vec<TaskRow> = input.first_tasks.iter().take(limit).map(|t| task_row(input, t)).collect();
-    let hidden = total.saturating_sub(rows.len() as u64);
-    let tasks = if hidden == 1 { "task is" } else { "tasks are" };
-    let place = if input.options.tasks_tab {
-        "in the Tasks tab (tasks.html) of this snapshot"
-    } else {
-        "in export/tasks.csv of this snapshot"
-    };
-    TaskList {
-        total: format::thousands(total),
-        more: (hidden > 0).then(|| format!("{} more {tasks} {place}.", format::thousands(hidden))),
-        more_href: (hidden > 0 && input.options.tasks_tab).then_some("tasks.html"),
-        empty: (total == 0).then_some("No tasks in this export."),
-        rows,
-        show_latency: input.options.show_latency,
-        pager: None,
-    }
-}
-
-/// The file name of page `n` (1-based) of the Tasks tab.
-pub fn tasks_page_file(n: usize) -> String {
-    if n <= 1 { "tasks.html".to_string() } else { format!("tasks-{n}.html") }
-}
-
-/// Number of Tasks tab pages for `total` tasks.
-pub fn tasks_page_count(total: u64, per_page: usize) -> usize {
-    (total as usize).div_ceil(per_page).max(1)
-}
-
-/// The task list of page `n` of the Tasks tab.
-pub fn tasks_page(input: &ViewInput, rows: Vec<TaskRow>, n: usize, pages: usize, first: u64) -> TaskList {
-    let total = input.figures.tasks.as_ref().map_or(0, |t| t.total);
-    let last = first + rows.len() as u64 - u64::from(!rows.is_empty());
-    let window = 3;
-    let mut links: Vec<usize> = (1..=pages).filter(|p| *p == 1 || *p == pages || p.abs_diff(n) <= window).collect();
-    links.dedup();
-    TaskList {
-        total: format::thousands(total),
-        more: None,
-        more_href: None,
-        empty: (total == 0).then_some("No tasks in this export."),
-        show_latency: input.options.show_latency,
-        pager: Some(Pager {
-            label: if total == 0 {
-                "No tasks in this export.".to_string()
-            } else {
-                format!(
-                    "Tasks {}–{} of {} · page {} of {}",
-                    format::thousands(first),
-                    format::thousands(last),
-                    format::thousands(total),
-                    format::thousands(n as u64),
-                    format::thousands(pages as u64)
-                )
-            },
-            prev: (n > 1).then(|| tasks_page_file(n - 1)),
-            next: (n < pages).then(|| tasks_page_file(n + 1)),
-            pages: links
-                .into_iter()
-                .map(|p| PageLink { number: p, href: tasks_page_file(p), current: p == n })
-                .collect(),
-        }),
-        rows,
-    }
 }
 
 /// A grid cut for the page, with the count of rows left out.
@@ -448,9 +325,88 @@ fn grid_view(grid: &Grid, limit: usize, redact: impl Fn(&str, &str) -> String, n
         .collect();
     let hidden = grid.total.saturating_sub(rows.len() as u64);
     GridView {
-        columns: grid.columns.iter().map(|c| status_label(c.trim())).collect(),
+        columns: grid.columns.iter().map(|c| format::label(c.trim())).collect(),
         total: format::thousands(grid.total),
         more: (hidden > 0).then(|| format!("{} more {noun} {rest}", format::thousands(hidden))),
         rows,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use testing::Fixture;
+
+    #[test]
+    fn failed_and_cancelled_campaigns_carry_a_banner() {
+        let failed = Fixture::new("failed").with(json!({"status_reason": "Carrier blocked the numbers"}));
+        assert_eq!(campaign_view(&failed.input()).banner.as_deref(), Some("Carrier blocked the numbers"));
+        let silent = Fixture::new("cancelled").with(json!({"status_reason": "  "}));
+        assert_eq!(campaign_view(&silent.input()).banner.as_deref(), Some("No reason was given in the export."));
+        assert_eq!(campaign_view(&Fixture::ended().input()).banner, None);
+    }
+
+    #[test]
+    fn each_layout_fills_its_own_sections() {
+        let draft = campaign_view(&Fixture::draft().input());
+        assert!(draft.readiness.is_some() && draft.configuration.is_some() && draft.audience_preview.is_some());
+        assert!(draft.progress.is_none() && draft.tasks.is_none() && draft.funnel.is_none());
+        assert_eq!(draft.sections, [Section::Readiness, Section::Configuration, Section::AudiencePreview]);
+        let running = campaign_view(&Fixture::running().tasks(1).input());
+        assert!(running.progress.is_some() && running.dispatch.is_some() && running.tasks.is_some());
+        assert_eq!(running.auto_refresh_seconds, Some(60));
+        let ended = campaign_view(&Fixture::ended().tasks(1).admin().input());
+        assert!(ended.funnel.is_some() && ended.analysis.is_some() && ended.results.is_some());
+        assert_eq!(ended.sections.last(), Some(&Section::Latency));
+        assert_eq!(ended.auto_refresh_seconds, None);
+    }
+
+    #[test]
+    fn the_header_links_actions_to_the_app_or_shows_them_disabled() {
+        let plain = campaign_view(&Fixture::new("paused").input()).header;
+        let actions: Vec<(&str, &str, bool)> =
+            plain.actions.iter().map(|a| (a.id, a.label, a.href.is_some())).collect();
+        assert_eq!(
+            actions,
+            [
+                ("start", "Resume", false),
+                ("cancel", "Cancel campaign", false),
+                ("clone", "Clone", false),
+                ("export", "Export data", true),
+                ("save_template", "Save as template", false)
+            ]
+        );
+        assert!(plain.refresh);
+        assert_eq!((plain.status.as_str(), plain.snapshot.as_str()), ("Paused", "2026-11-27 12:00 UTC"));
+        let linked = Fixture::draft().workspace(json!({"app_url": "https://app.example.com/"}));
+        let header = campaign_view(&linked.input()).header;
+        assert_eq!(header.actions[0].href.as_deref(), Some("https://app.example.com/campaigns/c1/edit"));
+        assert!(!header.refresh, "a draft has nothing to refresh");
+        let tabs: Vec<&str> = header.tabs.iter().map(|t| t.href).collect();
+        assert_eq!(tabs, ["index.html"]);
+    }
+
+    #[test]
+    fn notes_are_sanitised_markdown_and_open_the_overview() {
+        let f = Fixture::ended().with(json!({"description_md": "**Call** <script>x</script>"}));
+        let view = campaign_view(&f.input());
+        assert_eq!(view.notes_html.as_deref(), Some("<p><strong>Call</strong> </p>\n"));
+        assert!(f.input().extras().notes);
+        assert!(!Fixture::ended().with(json!({"description_md": " "})).input().extras().notes);
+    }
+
+    #[test]
+    fn grids_label_their_columns_and_count_the_rest() {
+        let grid = Grid {
+            columns: vec!["contact_name".into(), " plan ".into()],
+            rows: vec![vec!["Ana".into(), "gold".into()]],
+            total: 4,
+        };
+        let view = grid_view(&grid, 10, |_, cell| cell.to_uppercase(), "rows", "are in the export.");
+        assert_eq!(view.columns, ["Contact name", "Plan"]);
+        assert_eq!(view.rows, [["ANA", "GOLD"]]);
+        assert_eq!((view.total.as_str(), view.more.as_deref()), ("4", Some("3 more rows are in the export.")));
     }
 }

@@ -1,23 +1,15 @@
 //! `manifest.json`: every file of a snapshot with its digest, each campaign's
-//! status and layout, and the key that lets the next run skip unchanged campaigns.
-//!
-//! A campaign's key is a digest of everything its files depend on: its input
-//! bytes (the campaign object and its CSV tables), the workspace settings, the
-//! templates and stylesheet, the options that change output, and the tool's
-//! version. When the key and the files on disk match the previous manifest, the
-//! campaign is not read again and nothing of it is rewritten.
+//! status and layout, and the key that lets the next run skip unchanged campaigns
+//! (see `plan`). It is written last, so a snapshot with a manifest is complete.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
-use crate::export::Bundle;
 use crate::lifecycle::Layout;
 use crate::model::Tenant;
-use crate::output::{Written, hex};
+use crate::output::{Output, OutputError, Written};
 use crate::view::ListEntry;
 
 /// A campaign's record in the manifest.
@@ -103,34 +95,22 @@ impl Previous {
     }
 }
 
-/// Digest of what every campaign of a run shares: tool version, options, workspace, templates.
-pub fn run_fingerprint(parts: &[&[u8]]) -> Sha256 {
-    let mut h = Sha256::new();
-    h.update(env!("CARGO_PKG_VERSION").as_bytes());
-    for part in parts {
-        h.update((part.len() as u64).to_le_bytes());
-        h.update(part);
-    }
-    h
-}
-
-/// The key of one campaign: the run's fingerprint plus the campaign's input bytes.
-pub fn campaign_key(run: &Sha256, bundle: &Bundle) -> std::io::Result<String> {
-    let mut h = run.clone();
-    let raw = bundle.parsed.raw.as_bytes();
-    h.update((raw.len() as u64).to_le_bytes());
-    h.update(raw);
-    for path in bundle.csv.paths() {
-        h.update(path.file_name().map(|n| n.as_encoded_bytes()).unwrap_or_default());
-        let mut file = std::fs::File::open(path)?;
-        let mut buf = vec![0u8; 1 << 16];
-        loop {
-            let n = file.read(&mut buf)?;
-            if n == 0 {
-                break;
-            }
-            h.update(&buf[..n]);
-        }
-    }
-    Ok(hex(&h.finalize()))
+/// Writes `manifest.json` last, listing every file of the snapshot.
+pub(super) fn write(
+    output: &Output,
+    generated_at: jiff::Timestamp,
+    tenant: &Tenant,
+    mut campaigns: Vec<CampaignRecord>,
+) -> Result<(), OutputError> {
+    campaigns.sort_by(|a, b| a.id.cmp(&b.id));
+    let manifest = Manifest {
+        generated_at: generated_at.to_string(),
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        tenant: tenant.clone(),
+        files: output.written(),
+        campaigns,
+    };
+    let mut bytes = serde_json::to_vec_pretty(&manifest).expect("manifest serialises");
+    bytes.push(b'\n');
+    output.write_if_changed("manifest.json", &bytes)
 }

@@ -3,26 +3,21 @@
 
 use std::path::Path;
 
+use super::Options;
+use super::manifest::CampaignRecord;
+use super::report::CampaignError;
+use super::tables::{CopyTarget, Keep, read_tables};
 use crate::export::csv::CsvTable;
 use crate::export::{Bundle, InputError, TableName};
 use crate::figures::Figures;
-use crate::lifecycle::{Layout, Tab};
-use crate::manifest::CampaignRecord;
-use crate::model::Task;
-use crate::model::Workspace;
+use crate::lifecycle::{Layout, Section, Tab, print_sections, tab_sections};
+use crate::model::{Task, Workspace};
 use crate::output::{Output, OutputError, Staged};
 use crate::render::copies::{self, CopyRules};
-use crate::render::html::{HtmlRenderer, Page, Prepared, TemplateError};
+use crate::render::html::{HtmlRenderer, Page, Prepared};
 use crate::render::pdf::PdfJob;
-use crate::view::{self, CampaignView, ViewInput, ViewOptions};
-
-use super::tables::{CopyTarget, read_tables};
-use super::{CampaignError, Options};
-
-/// Task rows per Tasks tab page.
-pub const TASKS_PER_PAGE: usize = 500;
-/// Task rows on the Overview.
-pub const OVERVIEW_TASKS: usize = 50;
+use crate::render::summary::Summary;
+use crate::view::{self, CampaignView, OVERVIEW_TASKS, TASKS_PER_PAGE, ViewInput, ViewOptions};
 
 /// What every campaign of an output folder shares.
 pub(super) struct Ctx<'a> {
@@ -40,24 +35,27 @@ pub(super) struct Built {
     pub(super) pdf: Option<(String, PdfJob)>,
 }
 
-pub(super) fn build_campaign(ctx: &Ctx, bundle: &Bundle) -> Result<Built, CampaignError> {
+pub(super) fn build(ctx: &Ctx, bundle: &Bundle) -> Result<Built, CampaignError> {
     let options = ctx.options;
     let c = bundle.campaign();
     let layout = bundle.status.layout();
     let dir = format!("campaigns/{}", c.id);
     let show_latency = ctx.workspace.may_see_latency(&options.role);
     let rules = CopyRules { show_latency, redact: options.redact };
-    // Small task lists are kept whole, so their Tasks tab needs no second read.
-    let keep = OVERVIEW_TASKS.max(TASKS_PER_PAGE).max(if options.formats.pdf { options.pdf_max_tasks } else { 0 });
+    let keep = Keep {
+        // Small task lists are kept whole, so their Tasks tab needs no second read.
+        tasks: OVERVIEW_TASKS.max(TASKS_PER_PAGE).max(if options.formats.pdf { options.pdf_max_tasks } else { 0 }),
+        preview: view::PREVIEW_ROWS,
+        rejects: view::REJECTS_ON_PAGE,
+    };
     let target = CopyTarget { output: ctx.output, dir: dir.clone(), rules };
     let (tables, copied) = read_tables(bundle, ctx.workspace, Some(&target), keep)?;
-    let out_err = |e: OutputError| CampaignError::Output { id: c.id.to_string(), source: e };
 
     let json = copies::campaign_json(&bundle.parsed.raw, rules)
         .map_err(|e| InputError::file(&bundle.parsed.file, format!("cannot copy the campaign object: {e}")))?;
     let mut exports: Vec<&'static str> = copied.iter().map(|c| c.file).collect();
     let mut staged: Vec<Staged> = copied.into_iter().map(|c| c.staged).collect();
-    staged.push(ctx.output.stage(&format!("{dir}/export/campaign.json"), &json).map_err(out_err)?);
+    staged.push(ctx.output.stage(&format!("{dir}/export/campaign.json"), &json)?);
     exports.push("campaign.json");
 
     let figures = Figures::finish(c, ctx.workspace, tables.tasks, tables.calls, tables.pool.as_deref());
@@ -82,48 +80,36 @@ pub(super) fn build_campaign(ctx: &Ctx, bundle: &Bundle) -> Result<Built, Campai
         rejects: tables.rejects.as_ref(),
         exports: &exports,
     };
+    if options.formats.json {
+        staged.push(ctx.output.stage(&format!("{dir}/summary.json"), &Summary::new(&input).to_json())?);
+    }
     let view = view::campaign_view(&input);
     let prepared = Prepared::new(&view);
-
-    if options.formats.json {
-        let summary = view::Summary::new(&input, &view);
-        let mut bytes = serde_json::to_vec_pretty(&summary).expect("summary serialises");
-        bytes.push(b'\n');
-        staged.push(ctx.output.stage(&format!("{dir}/summary.json"), &bytes).map_err(out_err)?);
-    }
     if options.formats.html {
-        let template_err = |e: TemplateError| CampaignError::Template { id: c.id.to_string(), source: e };
         for tab in layout.tabs() {
+            let sections = tab_sections(*tab, layout, input.extras());
             match tab {
                 Tab::Overview | Tab::Report => {
-                    let sections = view.sections_for(*tab);
-                    let page =
-                        page_for(&input, &view, *tab, tab.file_name().to_string(), sections, view.tasks.as_ref());
-                    let html = ctx.renderer.campaign_page(&prepared, &page).map_err(template_err)?;
-                    staged.push(
-                        ctx.output.stage(&format!("{dir}/{}", tab.file_name()), html.as_bytes()).map_err(out_err)?,
-                    );
+                    let page = page_for(&view, *tab, tab.file_name().to_string(), sections, view.tasks.as_ref());
+                    let html = ctx.renderer.campaign_page(&prepared, &page)?;
+                    staged.push(ctx.output.stage(&format!("{dir}/{}", tab.file_name()), html.as_bytes())?);
                 }
-                Tab::Tasks => {
-                    staged.extend(write_task_pages(ctx, bundle, &input, &view, &prepared, &dir)?);
-                }
+                Tab::Tasks => staged.extend(write_task_pages(ctx, bundle, &input, &view, &prepared, &dir)?),
             }
         }
     }
 
     let pdf = if options.formats.pdf {
         let tasks = (layout != Layout::Draft).then(|| view::task_list(&input, options.pdf_max_tasks));
-        let mut page = page_for(&input, &view, Tab::Overview, String::new(), view.pdf_sections(), tasks.as_ref());
+        let sections = print_sections(layout, input.extras());
+        let mut page = page_for(&view, Tab::Overview, String::new(), sections, tasks.as_ref());
         page.print = true;
         page.refresh = None;
         let css = format!("{}\n{}\n", ctx.renderer.css(), options.paper.page_rule());
         page.inline_css = &css;
-        let html = ctx
-            .renderer
-            .campaign_page(&prepared, &page)
-            .map_err(|e| CampaignError::Template { id: c.id.to_string(), source: e })?;
+        let html = ctx.renderer.campaign_page(&prepared, &page)?;
         let file = ctx.print_dir.join(format!("{}--{}.html", c.tenant.id, c.id));
-        std::fs::write(&file, html).map_err(|e| out_err(OutputError::Io { path: file.clone(), source: e }))?;
+        std::fs::write(&file, html).map_err(|e| OutputError::Io { path: file.clone(), source: e })?;
         let job = PdfJob { html: file, title: c.name.clone(), snapshot: view.header.snapshot.clone() };
         Some((format!("{dir}/{}.pdf", c.id), job))
     } else {
@@ -132,7 +118,7 @@ pub(super) fn build_campaign(ctx: &Ctx, bundle: &Bundle) -> Result<Built, Campai
 
     // Everything read without error: put the campaign's files in place together.
     for file in staged {
-        file.commit(ctx.output).map_err(out_err)?;
+        file.commit(ctx.output)?;
     }
     Ok(Built {
         pdf,
@@ -149,16 +135,15 @@ pub(super) fn build_campaign(ctx: &Ctx, bundle: &Bundle) -> Result<Built, Campai
 
 /// The page context of one tab.
 fn page_for<'a>(
-    input: &ViewInput,
     view: &CampaignView,
     tab: Tab,
     file: String,
-    sections: Vec<&'static str>,
+    sections: Vec<Section>,
     tasks: Option<&'a view::TaskList>,
 ) -> Page<'a> {
     Page {
         tab: tab.as_str(),
-        title: format!("{} · {} · {}", view.header.name, tab.label(), input.campaign.tenant.name),
+        title: format!("{} · {} · {}", view.header.name, tab.label(), view.header.tenant),
         file,
         root: "../../",
         assets: "../../assets/",
@@ -227,23 +212,13 @@ impl TaskPager<'_> {
     }
 
     fn flush(&mut self) -> Result<(), CampaignError> {
-        let id = || self.input.campaign.id.to_string();
         let first = ((self.page - 1) * TASKS_PER_PAGE + 1) as u64;
         let list = view::tasks_page(self.input, std::mem::take(&mut self.rows), self.page, self.pages, first);
         let file = view::tasks_page_file(self.page);
-        let page =
-            page_for(self.input, self.view, Tab::Tasks, file.clone(), self.view.sections_for(Tab::Tasks), Some(&list));
-        let html = self
-            .ctx
-            .renderer
-            .campaign_page(self.prepared, &page)
-            .map_err(|e| CampaignError::Template { id: id(), source: e })?;
-        let staged = self
-            .ctx
-            .output
-            .stage(&format!("{}/{file}", self.dir), html.as_bytes())
-            .map_err(|e| CampaignError::Output { id: id(), source: e })?;
-        self.staged.push(staged);
+        let sections = tab_sections(Tab::Tasks, self.input.status.layout(), self.input.extras());
+        let page = page_for(self.view, Tab::Tasks, file.clone(), sections, Some(&list));
+        let html = self.ctx.renderer.campaign_page(self.prepared, &page)?;
+        self.staged.push(self.ctx.output.stage(&format!("{}/{file}", self.dir), html.as_bytes())?);
         self.page += 1;
         Ok(())
     }

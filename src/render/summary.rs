@@ -1,15 +1,22 @@
-//! `summary.json`: the figures behind the pages, for machines (SPEC 5.1).
+//! The `summary.json` renderer: the figures behind the pages, for machines
+//! (docs/export-format.md lists its keys).
+//!
+//! A renderer beside the HTML, PDF and export copies: it reads the same input the
+//! view reads (the campaign, its figures and the judgements made of them, and the
+//! lifecycle table), never the pages' view, so the JSON cannot drift with a page's
+//! layout. Readiness sentences are the view's words, so page and JSON say the same.
 
 use serde::Serialize;
 
-use super::{CampaignView, ViewInput};
-use crate::figures::{PoolRow, Progress, Stage};
-use crate::model::{NonNegative, Tenant};
+use crate::figures::{DispatchHealth, DispatchVerdict, Pace, PoolRow, Progress, ReadinessCheck, Stage, readiness};
+use crate::lifecycle::{Action, Layout, Section, Tab, campaign_sections};
+use crate::model::{NonNegative, Tenant, UploadStatus};
+use crate::view::{ViewInput, check_detail};
 
 /// One readiness check.
 #[derive(Debug, Serialize)]
 pub struct CheckSummary {
-    pub check: &'static str,
+    pub check: ReadinessCheck,
     pub ok: bool,
     pub detail: String,
 }
@@ -19,7 +26,7 @@ pub struct CheckSummary {
 pub struct UploadSummary {
     pub id: Option<String>,
     pub file_name: Option<String>,
-    pub status: &'static str,
+    pub status: UploadStatus,
     pub uploaded_at: Option<String>,
     pub rows_total: Option<u64>,
     pub rows_accepted: Option<u64>,
@@ -41,7 +48,7 @@ pub struct LatencySummary {
 
 /// Pace of a running campaign.
 #[derive(Debug, Serialize)]
-pub struct Pace {
+pub struct PaceSummary {
     pub tasks_per_hour: f64,
     pub estimated_finish: Option<String>,
 }
@@ -72,16 +79,16 @@ pub struct Summary {
     pub status: String,
     pub generated_at: String,
     pub tenant: Tenant,
-    pub layout: &'static str,
-    pub tabs: Vec<&'static str>,
-    pub actions: Vec<&'static str>,
-    pub sections: Vec<&'static str>,
+    pub layout: Layout,
+    pub tabs: &'static [Tab],
+    pub actions: &'static [Action],
+    pub sections: Vec<Section>,
     pub auto_refresh_seconds: Option<u32>,
     pub progress: Option<Progress>,
-    pub pace: Option<Pace>,
+    pub pace: Option<PaceSummary>,
     pub funnel: Option<Vec<Stage>>,
     pub readiness: Option<Vec<CheckSummary>>,
-    pub dispatch_health: Option<super::DispatchVerdict>,
+    pub dispatch_health: Option<DispatchVerdict>,
     pub analysis: Option<AnalysisSummary>,
     pub number_pool: Option<Vec<PoolRow>>,
     pub upload: Option<UploadSummary>,
@@ -91,41 +98,47 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// The summary of a campaign from its view input and finished view.
-    pub fn new(input: &ViewInput, view: &CampaignView) -> Summary {
+    /// The summary of a campaign.
+    pub fn new(input: &ViewInput) -> Summary {
         let c = input.campaign;
         let f = input.figures;
         let layout = input.status.layout();
+        let is = |l: Layout| layout == l;
         Summary {
             id: c.id.to_string(),
             name: c.name.clone(),
             status: c.status.clone(),
             generated_at: input.options.now.to_string(),
             tenant: c.tenant.clone(),
-            layout: layout.as_str(),
-            tabs: layout.tabs().iter().map(|t| t.as_str()).collect(),
-            actions: input.status.actions().iter().map(|a| a.as_str()).collect(),
-            sections: view.sections.clone(),
-            auto_refresh_seconds: view.auto_refresh_seconds,
+            layout,
+            tabs: layout.tabs(),
+            actions: input.status.actions(),
+            sections: campaign_sections(layout, input.extras()),
+            auto_refresh_seconds: input.auto_refresh_seconds(),
             progress: f.progress,
-            pace: (*input.status == crate::lifecycle::Status::Running)
-                .then(|| super::active::pace(input))
-                .flatten()
-                .map(|(rate, finish)| Pace {
-                    tasks_per_hour: (rate * 10.0).round() / 10.0,
-                    estimated_finish: finish.map(|t| t.round(jiff::Unit::Second).unwrap_or(t).to_string()),
-                }),
-            funnel: view.funnel.as_ref().and_then(|_| f.funnel()),
-            readiness: view.readiness.as_ref().map(|r| {
-                r.checks.iter().map(|c| CheckSummary { check: c.check, ok: c.ok, detail: c.detail.clone() }).collect()
+            pace: Pace::of(input.status, f.progress, c.started_at, input.options.now).map(|pace| PaceSummary {
+                tasks_per_hour: (pace.per_hour * 10.0).round() / 10.0,
+                estimated_finish: pace.finish.map(|t| t.round(jiff::Unit::Second).unwrap_or(t).to_string()),
             }),
-            dispatch_health: view.dispatch.as_ref().map(|d| d.verdict),
-            analysis: view.analysis.as_ref().map(|_| analysis(input)),
+            funnel: is(Layout::Ended).then(|| f.funnel()).flatten(),
+            readiness: is(Layout::Draft).then(|| {
+                readiness(c)
+                    .into_iter()
+                    .map(|check| CheckSummary {
+                        check: check.check,
+                        ok: check.ok,
+                        detail: check_detail(&check, c, input.workspace),
+                    })
+                    .collect()
+            }),
+            dispatch_health: is(Layout::Active)
+                .then(|| DispatchHealth::judge(c.dispatch.as_ref(), input.status, input.options.now).verdict()),
+            analysis: is(Layout::Ended).then(|| analysis(input)),
             number_pool: f.has_pool().then(|| f.number_pool.clone()),
             upload: c.upload.as_ref().map(|u| UploadSummary {
                 id: u.id.clone(),
                 file_name: u.file_name.clone(),
-                status: u.status.as_str(),
+                status: u.status,
                 uploaded_at: u.uploaded_at.map(|t| t.to_string()),
                 rows_total: u.rows_total,
                 rows_accepted: u.rows_accepted,
@@ -135,6 +148,13 @@ impl Summary {
             latency: input.options.show_latency.then(|| latency(input)),
             warnings: f.warnings.clone(),
         }
+    }
+
+    /// The summary as `summary.json` holds it.
+    pub fn to_json(&self) -> Vec<u8> {
+        let mut bytes = serde_json::to_vec_pretty(self).expect("summary serialises");
+        bytes.push(b'\n');
+        bytes
     }
 }
 
@@ -182,4 +202,52 @@ fn latency(input: &ViewInput) -> Option<LatencySummary> {
         measured_p50_ms: measured.and_then(|d| d.quantile(0.5)).map(NonNegative),
         measured_p95_ms: measured.and_then(|d| d.quantile(0.95)).map(NonNegative),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::view::testing::Fixture;
+
+    fn summary(f: &Fixture) -> Value {
+        serde_json::from_slice(&Summary::new(&f.input()).to_json()).unwrap()
+    }
+
+    #[test]
+    fn a_draft_states_its_readiness_in_the_pages_words() {
+        let s = summary(&Fixture::draft().with(json!({"config": {"from_numbers": ["+14155550100"]}})));
+        assert_eq!((s["layout"].as_str(), s["tabs"].clone()), (Some("draft"), json!(["overview"])));
+        assert_eq!(s["readiness"][0], json!({"check": "name", "ok": true, "detail": "Named “Spring recall”."}));
+        assert_eq!(s["readiness"][2], json!({"check": "from_numbers", "ok": true, "detail": "1 caller number."}));
+        assert_eq!(
+            (s["funnel"].clone(), s["pace"].clone(), s["dispatch_health"].clone()),
+            (Value::Null, Value::Null, Value::Null)
+        );
+        assert_eq!(s["sections"], json!(["readiness", "configuration", "audience-preview"]));
+        assert!(s.get("latency").is_none(), "a viewer's summary has no latency key");
+    }
+
+    #[test]
+    fn a_running_campaign_states_its_pace_and_dispatch() {
+        let f =
+            Fixture::running().tasks(4).with(json!({"started_at": "2026-11-27T09:00:00Z", "dispatch": {"queued": 2}}));
+        let s = summary(&f);
+        assert_eq!(s["pace"], json!({"tasks_per_hour": 1.3, "estimated_finish": "2026-11-27T12:00:00Z"}));
+        assert_eq!(s["dispatch_health"], "stalled");
+        assert_eq!(s["auto_refresh_seconds"], 60);
+        assert_eq!(s["actions"], json!(["pause", "cancel", "clone", "export", "save_template"]));
+        assert_eq!(s["progress"], json!({"total": 4, "done": 4, "percent": 100.0}));
+    }
+
+    #[test]
+    fn an_ended_campaign_states_its_funnel_and_analysis() {
+        let s = summary(&Fixture::ended().tasks(2).admin());
+        assert_eq!(s["funnel"][0], json!({"stage": "contacts", "count": 2}));
+        assert_eq!(s["analysis"]["results"][2], json!({"label": "no_answer", "count": 2}));
+        assert_eq!(s["analysis"]["attempts"], json!([{"label": "1", "count": 2}]));
+        assert_eq!(s["latency"]["measured_p50_ms"], 900);
+        assert_eq!(s["readiness"], Value::Null);
+    }
 }

@@ -6,38 +6,40 @@
 
 use std::path::{Path, PathBuf};
 
+use schemars::JsonSchema;
 use serde::Serialize;
 use tera::{Context, Tera};
 
+use crate::lifecycle::Section;
 use crate::view::{CampaignView, ListView, TaskList};
 
 /// The built-in templates and assets, by name.
 pub const BUILTIN: &[(&str, &str)] = &[
-    ("base.html", include_str!("../../templates/base.html")),
-    ("index.html", include_str!("../../templates/index.html")),
-    ("campaign.html", include_str!("../../templates/campaign.html")),
-    ("header.html", include_str!("../../templates/header.html")),
-    ("grid.html", include_str!("../../templates/grid.html")),
-    ("pager.html", include_str!("../../templates/pager.html")),
-    ("shares.html", include_str!("../../templates/shares.html")),
-    ("pool_table.html", include_str!("../../templates/pool_table.html")),
-    ("sections/notes.html", include_str!("../../templates/sections/notes.html")),
-    ("sections/readiness.html", include_str!("../../templates/sections/readiness.html")),
-    ("sections/configuration.html", include_str!("../../templates/sections/configuration.html")),
-    ("sections/audience-preview.html", include_str!("../../templates/sections/audience-preview.html")),
-    ("sections/progress.html", include_str!("../../templates/sections/progress.html")),
-    ("sections/dispatch-health.html", include_str!("../../templates/sections/dispatch-health.html")),
-    ("sections/tasks.html", include_str!("../../templates/sections/tasks.html")),
-    ("sections/funnel.html", include_str!("../../templates/sections/funnel.html")),
-    ("sections/analysis.html", include_str!("../../templates/sections/analysis.html")),
-    ("sections/results.html", include_str!("../../templates/sections/results.html")),
-    ("sections/csv-upload.html", include_str!("../../templates/sections/csv-upload.html")),
-    ("sections/number-pool.html", include_str!("../../templates/sections/number-pool.html")),
-    ("sections/latency.html", include_str!("../../templates/sections/latency.html")),
+    ("base.html", include_str!("../../../templates/base.html")),
+    ("index.html", include_str!("../../../templates/index.html")),
+    ("campaign.html", include_str!("../../../templates/campaign.html")),
+    ("header.html", include_str!("../../../templates/header.html")),
+    ("grid.html", include_str!("../../../templates/grid.html")),
+    ("pager.html", include_str!("../../../templates/pager.html")),
+    ("shares.html", include_str!("../../../templates/shares.html")),
+    ("pool_table.html", include_str!("../../../templates/pool_table.html")),
+    ("sections/notes.html", include_str!("../../../templates/sections/notes.html")),
+    ("sections/readiness.html", include_str!("../../../templates/sections/readiness.html")),
+    ("sections/configuration.html", include_str!("../../../templates/sections/configuration.html")),
+    ("sections/audience-preview.html", include_str!("../../../templates/sections/audience-preview.html")),
+    ("sections/progress.html", include_str!("../../../templates/sections/progress.html")),
+    ("sections/dispatch-health.html", include_str!("../../../templates/sections/dispatch-health.html")),
+    ("sections/tasks.html", include_str!("../../../templates/sections/tasks.html")),
+    ("sections/funnel.html", include_str!("../../../templates/sections/funnel.html")),
+    ("sections/analysis.html", include_str!("../../../templates/sections/analysis.html")),
+    ("sections/results.html", include_str!("../../../templates/sections/results.html")),
+    ("sections/csv-upload.html", include_str!("../../../templates/sections/csv-upload.html")),
+    ("sections/number-pool.html", include_str!("../../../templates/sections/number-pool.html")),
+    ("sections/latency.html", include_str!("../../../templates/sections/latency.html")),
 ];
 
 /// The built-in stylesheet.
-pub const BUILTIN_CSS: &str = include_str!("../../templates/assets/style.css");
+pub const BUILTIN_CSS: &str = include_str!("../../../templates/assets/style.css");
 
 const PREFIX: &str = "builtin/";
 
@@ -85,24 +87,29 @@ pub fn write_builtins(dir: &Path, force: bool) -> Result<usize, TemplateError> {
 }
 
 /// One page as the templates see it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Page<'a> {
-    /// `overview`, `tasks` or `report`.
+    /// `overview`, `tasks`, `report`, or `list` for the campaign list.
     pub tab: &'static str,
-    /// The page's own file name, for the Refresh link.
+    /// The page's own file name (the Refresh link).
     pub file: String,
+    /// The document title.
     pub title: String,
-    /// Path prefix to the output root and the assets.
+    /// Relative path to the output root.
     pub root: &'static str,
+    /// Relative path to `assets/`.
     pub assets: &'static str,
+    /// The snapshot time in the workspace time zone.
     pub snapshot: String,
-    /// Self-refresh seconds (Active HTML pages only).
+    /// Seconds between self-refreshes, or null (only Active HTML pages refresh).
     pub refresh: Option<u32>,
-    /// Section ids to draw, in order.
-    pub sections: Vec<&'static str>,
+    /// The sections to draw, in order (their ids).
+    pub sections: Vec<Section>,
+    /// The task list of this page, or null.
     pub tasks: Option<&'a TaskList>,
-    /// Printing to PDF: stylesheet inline, no navigation.
+    /// Whether the page is printed to PDF (no navigation, stylesheet inline).
     pub print: bool,
+    /// The stylesheet when printing, ended by the paper's `@page { size }` rule (`--paper`): a custom `base.html` must put it last in its head.
     pub inline_css: &'a str,
 }
 

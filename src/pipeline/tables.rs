@@ -5,18 +5,15 @@ use std::collections::HashSet;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::Path;
 
+use csv::StringRecord;
+
 use crate::export::csv::{CsvTable, cell_position};
 use crate::export::grid::Grid;
 use crate::export::{Bundle, InputError, TableName};
 use crate::figures::{CallCounts, Rules, TaskCounts};
-use crate::model::Workspace;
-use crate::model::{Call, PoolNumber, Task};
+use crate::model::{Call, PoolNumber, Task, Workspace};
 use crate::output::{Output, Staged};
 use crate::render::copies::{CopyRules, CsvCopy};
-use crate::view;
-use csv::StringRecord;
-
-use crate::view::PREVIEW_ROWS;
 
 /// What the streaming pass over a campaign's tables collects.
 #[derive(Default)]
@@ -27,6 +24,19 @@ pub(super) struct Tables {
     pub(super) first_tasks: Vec<Task>,
     pub(super) preview: Option<Grid>,
     pub(super) rejects: Option<Grid>,
+}
+
+/// How many rows of each table the pages need kept; the rest are only counted.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Keep {
+    pub(super) tasks: usize,
+    pub(super) preview: usize,
+    pub(super) rejects: usize,
+}
+
+impl Keep {
+    /// Nothing kept: a check only counts.
+    pub(super) const NOTHING: Keep = Keep { tasks: 0, preview: 0, rejects: 0 };
 }
 
 /// Where the export copies go; `None` in a check, which writes nothing.
@@ -74,7 +84,7 @@ pub(super) struct Copied {
     pub(super) file: &'static str,
 }
 
-/// Task columns in the order of SPEC 1.2.
+/// Task columns in the order of docs/export-format.md.
 const TASK_COLUMNS: [&str; 11] = [
     "task_id",
     "contact_name",
@@ -170,20 +180,20 @@ fn duplicate_message(id: &str) -> String {
 
 /// Reads every table of a campaign once, computing the figures and writing the
 /// export copies when `target` is given. The task and call tables, the large ones,
-/// are read at the same time on two threads. `keep` is how many task rows to keep.
+/// are read at the same time on two threads. `keep` is how many rows of each to keep.
 pub(super) fn read_tables(
     bundle: &Bundle,
     workspace: &Workspace,
     target: Option<&CopyTarget>,
-    keep: usize,
+    keep: Keep,
 ) -> Result<(Tables, Vec<Copied>), InputError> {
     let c = bundle.campaign();
     let rules = Rules::new(c, workspace);
     let (tasks, calls) =
-        rayon::join(|| read_tasks(bundle, &rules, target, keep), || read_calls(bundle, &rules, target));
+        rayon::join(|| read_tasks(bundle, &rules, target, keep.tasks), || read_calls(bundle, &rules, target));
     let (tasks, tasks_copy) = tasks?;
     let (calls, calls_copy) = calls?;
-    let (rejects, rejects_copy) = read_rejects(bundle, target)?;
+    let (rejects, rejects_copy) = read_rejects(bundle, target, keep.rejects)?;
     let mut out = Tables { calls, rejects, ..Tables::default() };
     if let Some(pass) = tasks {
         out.tasks = Some(pass.counts);
@@ -204,8 +214,8 @@ pub(super) fn read_tables(
 
     // Audience preview: shown as it is.
     out.preview = match (bundle.csv.get(TableName::AudiencePreview), &c.audience_preview) {
-        (Some(path), _) => Some(Grid::from_csv(path, &["contact_name", "phone"], PREVIEW_ROWS)?),
-        (None, Some(rows)) => Some(Grid::from_inline(rows, &["contact_name", "phone"], PREVIEW_ROWS)),
+        (Some(path), _) => Some(Grid::from_csv(path, &["contact_name", "phone"], keep.preview)?),
+        (None, Some(rows)) => Some(Grid::from_inline(rows, &["contact_name", "phone"], keep.preview)),
         (None, None) => None,
     };
     let copies = [tasks_copy, calls_copy, rejects_copy].into_iter().flatten().collect();
@@ -275,7 +285,11 @@ fn read_calls(
 }
 
 /// Rejected upload rows: the first ones for the page, all of them in the export copy.
-fn read_rejects(bundle: &Bundle, target: Option<&CopyTarget>) -> Result<(Option<Grid>, Option<Copied>), InputError> {
+fn read_rejects(
+    bundle: &Bundle,
+    target: Option<&CopyTarget>,
+    keep: usize,
+) -> Result<(Option<Grid>, Option<Copied>), InputError> {
     let c = bundle.campaign();
     match (bundle.csv.get(TableName::UploadRejects), c.upload.as_ref().and_then(|u| u.rejects.as_ref())) {
         (Some(path), _) => {
@@ -286,7 +300,7 @@ fn read_rejects(bundle: &Bundle, target: Option<&CopyTarget>) -> Result<(Option<
             let mut grid = Grid { columns: headers.clone(), ..Grid::default() };
             table.for_each_raw(|record, _| {
                 grid.total += 1;
-                if grid.rows.len() < view::REJECTS_ON_PAGE {
+                if grid.rows.len() < keep {
                     grid.rows.push(record.iter().map(str::to_string).collect());
                 }
                 copy.row(|i| record.get(i).unwrap_or(""))
@@ -300,7 +314,7 @@ fn read_rejects(bundle: &Bundle, target: Option<&CopyTarget>) -> Result<(Option<
             for row in &all.rows {
                 copy.row(|i| row[i].as_str())?;
             }
-            let shown = Grid { rows: all.rows.iter().take(view::REJECTS_ON_PAGE).cloned().collect(), ..all };
+            let shown = Grid { rows: all.rows.iter().take(keep).cloned().collect(), ..all };
             Ok((Some(shown), copy.finish()?))
         }
         (None, None) => Ok((None, None)),

@@ -1,0 +1,97 @@
+//! Building every campaign of one output folder, in parallel: each is kept as it
+//! was, built, or reported and skipped while the others are built.
+
+use sha2::Sha256;
+
+use super::campaign::{self, Ctx};
+use super::manifest::{CampaignRecord, Previous};
+use super::plan::{self, Step};
+use super::report::{Problem, Report};
+use crate::export::Bundle;
+use crate::render::pdf::PdfJob;
+
+/// What the campaigns of one output folder came to.
+#[derive(Default)]
+pub(super) struct Campaigns {
+    /// The manifest record of every campaign built or kept.
+    pub(super) records: Vec<CampaignRecord>,
+    /// PDFs still to print, by their path in the snapshot.
+    pub(super) pdfs: Vec<(String, PdfJob)>,
+    /// Campaigns built this run.
+    pub(super) rebuilt: Vec<String>,
+}
+
+/// What happened to one campaign.
+enum Outcome {
+    Kept(CampaignRecord, Vec<crate::output::Written>),
+    Built(campaign::Built),
+    Failed(Problem),
+}
+
+/// Builds (or keeps) every campaign, on the run's worker pool.
+pub(super) fn build_all(
+    ctx: &Ctx,
+    pool: &rayon::ThreadPool,
+    previous: &Previous,
+    fingerprint: &Sha256,
+    bundles: &[&Bundle],
+    report: &mut Report,
+) -> Campaigns {
+    use rayon::prelude::*;
+    let bar = super::progress_bar(bundles.len(), "campaigns");
+    let outcomes: Vec<(String, Outcome)> = pool.install(|| {
+        bundles
+            .par_iter()
+            .map(|b| {
+                let outcome = one(ctx, previous, fingerprint, b);
+                bar.inc(1);
+                (b.campaign().id.to_string(), outcome)
+            })
+            .collect()
+    });
+    bar.finish_and_clear();
+
+    let mut done = Campaigns::default();
+    for (id, outcome) in outcomes {
+        match outcome {
+            Outcome::Kept(record, files) => {
+                files.into_iter().for_each(|f| ctx.output.carry(f));
+                done.records.push(record);
+                report.unchanged += 1;
+            }
+            Outcome::Built(built) => {
+                done.rebuilt.push(id);
+                done.records.push(built.record);
+                done.pdfs.extend(built.pdf);
+                report.built += 1;
+            }
+            Outcome::Failed(problem) => {
+                // The previous snapshot of a campaign that failed stays on disk and in the manifest.
+                previous.files_of(&id).into_iter().for_each(|f| ctx.output.carry(f));
+                report.problems.push(problem);
+            }
+        }
+    }
+    done
+}
+
+fn one(ctx: &Ctx, previous: &Previous, fingerprint: &Sha256, bundle: &Bundle) -> Outcome {
+    let key = match plan::step(ctx.options, fingerprint, previous, ctx.output, bundle) {
+        Step::Keep(record, files) => return Outcome::Kept(*record, files),
+        Step::Build(key) => key,
+    };
+    match campaign::build(ctx, bundle) {
+        Ok(mut built) => {
+            built.record.key = key;
+            Outcome::Built(built)
+        }
+        Err(error) => {
+            // Folders made for files that were never committed; a previous snapshot's files keep theirs.
+            let id = bundle.campaign().id.to_string();
+            let dir = ctx.output.root().join("campaigns").join(&id);
+            let _ = std::fs::remove_dir(dir.join("export"));
+            let _ = std::fs::remove_dir(dir);
+            Outcome::Failed(Problem::Campaign { id, error })
+        }
+    }
+}

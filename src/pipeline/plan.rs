@@ -1,0 +1,123 @@
+//! The incremental plan: which campaigns of a tenant must be built again, and which
+//! files of the previous snapshot stay, go or are carried into the new manifest.
+//!
+//! A campaign's key is a digest of everything its files depend on: its input bytes
+//! (the campaign object and its CSV tables), the workspace settings, the templates
+//! and stylesheet, the options that change output, and the tool's version. When the
+//! key and the files on disk match the previous manifest, the campaign is not read
+//! again and nothing of it is rewritten.
+
+use std::collections::HashSet;
+use std::io::Read;
+
+use sha2::{Digest, Sha256};
+
+use super::manifest::{CampaignRecord, Previous};
+use super::{Options, TenantChoice};
+use crate::export::Bundle;
+use crate::lifecycle::Layout;
+use crate::model::Workspace;
+use crate::output::{Output, Written, hex};
+use crate::render::html::HtmlRenderer;
+
+/// The digest of what every campaign's output depends on besides its own input:
+/// the tool version, the options that shape output, the workspace and the templates.
+pub(super) fn run_fingerprint(options: &Options, workspace: &Workspace, renderer: &HtmlRenderer) -> Sha256 {
+    let settings = format!(
+        "{:?} role={} redact={} refresh={} pdf_max_tasks={} paper={:?} now={} split={}",
+        options.formats,
+        options.role,
+        options.redact,
+        options.refresh_seconds,
+        options.pdf_max_tasks,
+        options.paper,
+        if options.now_fixed { options.now.to_string() } else { String::new() },
+        options.tenant == TenantChoice::All,
+    );
+    let workspace = format!("{workspace:?}");
+    let mut h = Sha256::new();
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    for part in [settings.as_bytes(), workspace.as_bytes(), renderer.fingerprint()] {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part);
+    }
+    h
+}
+
+/// What to do with one campaign.
+pub(super) enum Step {
+    /// Its previous files stay as they are.
+    Keep(Box<CampaignRecord>, Vec<Written>),
+    /// Build it; the key (when it has one) goes into its new record.
+    Build(Option<String>),
+}
+
+/// Keeps a campaign whose key is that of its previous snapshot and whose files are
+/// still on disk; builds it otherwise.
+pub(super) fn step(
+    options: &Options,
+    fingerprint: &Sha256,
+    previous: &Previous,
+    output: &Output,
+    bundle: &Bundle,
+) -> Step {
+    // Without --now, an Active campaign's pace, finish estimate and dispatch verdict
+    // depend on the clock, so it is rebuilt every run.
+    let clock_bound = !options.now_fixed && bundle.status.layout() == Layout::Active;
+    let key = if clock_bound { None } else { campaign_key(fingerprint, bundle).ok() };
+    if let Some(key) = &key
+        && let Some((record, files)) = previous.up_to_date(output.root(), bundle.campaign().id.as_str(), key)
+    {
+        return Step::Keep(Box::new(record), files);
+    }
+    Step::Build(key)
+}
+
+/// The key of one campaign: the run's fingerprint plus the campaign's input bytes.
+fn campaign_key(run: &Sha256, bundle: &Bundle) -> std::io::Result<String> {
+    let mut h = run.clone();
+    let raw = bundle.parsed.raw.as_bytes();
+    h.update((raw.len() as u64).to_le_bytes());
+    h.update(raw);
+    for path in bundle.csv.paths() {
+        h.update(path.file_name().map(|n| n.as_encoded_bytes()).unwrap_or_default());
+        let mut file = std::fs::File::open(path)?;
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let n = file.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            h.update(&buf[..n]);
+        }
+    }
+    Ok(hex(&h.finalize()))
+}
+
+/// Whether the run changed nothing: no campaign rebuilt, and the same campaigns as before.
+pub(super) fn nothing_changed(previous: &Previous, records: &[CampaignRecord], rebuilt: &[String]) -> bool {
+    rebuilt.is_empty() && previous.same_campaigns(records.iter().map(|r| r.id.as_str()))
+}
+
+/// Files of campaigns no longer in the inputs are kept (and listed), never deleted.
+pub(super) fn keep_absent(output: &Output, previous: &Previous, bundles: &[&Bundle]) {
+    let present: HashSet<&str> = bundles.iter().map(|b| b.campaign().id.as_str()).collect();
+    for file in previous.all_files() {
+        let owner = file.path.strip_prefix("campaigns/").and_then(|p| p.split('/').next());
+        if owner.is_some_and(|id| !present.contains(id)) {
+            output.carry(file.clone());
+        }
+    }
+}
+
+/// Removes the files a rebuilt campaign had before and no longer has (such as task pages beyond its new count).
+pub(super) fn remove_stale(output: &Output, previous: &Previous, rebuilt: &[String]) {
+    let current: HashSet<String> = output.written().into_iter().map(|f| f.path).collect();
+    for id in rebuilt {
+        for file in previous.files_of(id) {
+            if !current.contains(&file.path) {
+                output.remove(&file.path);
+            }
+        }
+    }
+}

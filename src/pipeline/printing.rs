@@ -1,0 +1,89 @@
+//! Printing the PDFs of an output folder, once its campaigns' pages are written:
+//! one browser for the whole run, started when the first PDF is due.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use super::Options;
+use super::manifest::CampaignRecord;
+use super::report::{Problem, Report};
+use crate::output::Output;
+use crate::render::pdf::{self, PdfJob, PdfSettings, Printer};
+
+/// The run's printer: not started until a PDF is due, and started at most once (a
+/// browser that cannot start is reported once per output folder, not per PDF).
+#[derive(Default)]
+pub(super) struct Press(Option<Result<Printer, String>>);
+
+impl Press {
+    fn printer(&mut self, options: &Options) -> Result<&Printer, &String> {
+        self.0
+            .get_or_insert_with(|| {
+                let settings = PdfSettings {
+                    chrome: options.chrome.clone(),
+                    paper: options.paper,
+                    // Two tabs per job: a tab spends most of its time waiting on the browser.
+                    jobs: options.jobs.max(1) * 2,
+                    deadline: pdf::DEFAULT_DEADLINE,
+                    now: options.now,
+                };
+                Printer::launch(&settings).map_err(|e| e.to_string())
+            })
+            .as_ref()
+    }
+}
+
+/// Prints the PDFs of one output folder; a PDF that fails is reported like a bad
+/// campaign, and its campaign is rebuilt next time (its record loses its key).
+pub(super) fn print(
+    press: &mut Press,
+    options: &Options,
+    output: &Output,
+    jobs: Vec<(String, PdfJob)>,
+    records: &mut [CampaignRecord],
+    report: &mut Report,
+) {
+    if jobs.is_empty() {
+        return;
+    }
+    let failed = match press.printer(options) {
+        Ok(printer) => print_with(printer, output, jobs, report),
+        Err(reason) => {
+            report.problems.push(Problem::Printer {
+                reason: reason.clone(),
+                missing: jobs.len(),
+                folder: output.root().to_path_buf(),
+            });
+            jobs.iter().map(|(rel, _)| campaign_of(rel).to_string()).collect()
+        }
+    };
+    records.iter_mut().filter(|r| failed.contains(&r.id)).for_each(|r| r.key = None);
+}
+
+/// The campaign id in a PDF's path (`campaigns/<id>/<id>.pdf`).
+fn campaign_of(rel: &str) -> &str {
+    Path::new(rel).iter().nth(1).and_then(|s| s.to_str()).unwrap_or("")
+}
+
+/// Prints every job and writes the PDFs; returns the campaigns whose PDF failed.
+fn print_with(printer: &Printer, output: &Output, jobs: Vec<(String, PdfJob)>, report: &mut Report) -> HashSet<String> {
+    let (rels, jobs): (Vec<String>, Vec<PdfJob>) = jobs.into_iter().unzip();
+    // Printed in batches so the progress bar moves; the printer keeps its tabs between batches.
+    let bar = super::progress_bar(jobs.len(), "PDFs");
+    let mut printed = Vec::with_capacity(jobs.len());
+    for batch in jobs.chunks(32) {
+        printed.extend(printer.print_all(batch));
+        bar.inc(batch.len() as u64);
+    }
+    bar.finish_and_clear();
+    let mut failed = HashSet::new();
+    for (rel, result) in rels.into_iter().zip(printed) {
+        let written =
+            result.map_err(|e| e.to_string()).and_then(|bytes| output.write(&rel, &bytes).map_err(|e| e.to_string()));
+        if let Err(reason) = written {
+            failed.insert(campaign_of(&rel).to_string());
+            report.problems.push(Problem::Pdf { rel, reason });
+        }
+    }
+    failed
+}
