@@ -4,6 +4,9 @@
 //! is loaded without a prefix, so a file of the same name wins and the built-ins
 //! fill in the rest (Tera's fallback prefixes).
 
+#[cfg(test)]
+mod context_doc;
+
 use std::path::{Path, PathBuf};
 
 use schemars::JsonSchema;
