@@ -7,9 +7,9 @@
 //! ```
 //!
 //! The output is deterministic: the same options write the same bytes. Rows follow
-//! SPEC section 1.2 (unique task ids `t-0000001`..., E.164 numbers, statuses that fit
-//! the campaign status, attempts 0-4 matched by the calls table, `stats` that agree
-//! with the tasks), so `campaign-report check OUT` finds no problems.
+//! `docs/export-format.md` (unique task ids `t-0000001`..., E.164 numbers, statuses
+//! that fit the campaign status, attempts 0-4 matched by the calls table, `stats` that
+//! agree with the tasks), so `campaign-report check OUT` finds no problems.
 //!
 //! Forms:
 //! - `dir`: `OUT/workspace.json` and one bundle folder per campaign,
