@@ -3,8 +3,10 @@
 //! ```sh
 //! cargo run --release --example generate -- --out DIR [--campaigns N] [--tasks N] [--calls N]
 //!     [--form dir|json|jsonl] [--statuses mixed|STATUS[,STATUS...]] [--seed N] [--tenant ID]
-//!     [--now RFC3339] [--jobs N]
+//!     [--tenant-name NAME] [--now RFC3339] [--jobs N]
 //! ```
+//!
+//! `--help` describes every option and its default.
 //!
 //! The output is deterministic: the same options write the same bytes. Rows follow
 //! `docs/export-format.md` (unique task ids `t-0000001`..., E.164 numbers, statuses
@@ -33,36 +35,10 @@ use std::time::Instant;
 
 use campaign_report::lifecycle::{Layout, Status};
 use campaign_report::model::{CallResult, TaskStatus};
-
-const USAGE: &str = "usage: generate --out DIR [--campaigns N] [--tasks N] [--calls N] [--form dir|json|jsonl]
-                [--statuses mixed|STATUS[,STATUS...]] [--seed N] [--tenant ID] [--tenant-name NAME]
-                [--now RFC3339] [--jobs N]
-
-  --out DIR        folder to write (created; must be empty or missing)
-  --campaigns N    number of campaigns (default 10)
-  --tasks N        tasks per campaign (default 200)
-  --calls N        call rows wanted per campaign (default 3 x tasks; 0: no calls table)
-  --form F         dir (bundle folders with CSV tables), json or jsonl (tables inline) (default dir)
-  --statuses S     mixed (draft, scheduled, running, paused, completed, failed, cancelled in turn)
-                   or a comma-separated list of those statuses, used in turn (default mixed)
-  --seed N         random seed (default 1)
-  --tenant ID      tenant id (default acme)
-  --tenant-name S  tenant name (default \"Acme Dental\")
-  --now RFC3339    the export time; every timestamp is before it unless scheduled (default 2026-11-27T12:00:00Z)
-  --jobs N         writer threads for the dir form (default: number of cores)";
+use clap::{Parser, ValueEnum};
 
 fn main() -> ExitCode {
-    let opts = match Options::parse(std::env::args().skip(1)) {
-        Ok(Some(o)) => o,
-        Ok(None) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            eprintln!("generate: {e}\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
+    let opts = Options::parse();
     match run(&opts) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -75,104 +51,112 @@ fn main() -> ExitCode {
 // ---------------------------------------------------------------------------------------------
 // Options
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+/// Writes synthetic campaign exports; the same options write the same bytes.
+///
+/// A repeated option takes its last value, so a script can append overrides.
+#[derive(Parser)]
+#[command(name = "generate", args_override_self = true)]
+struct Options {
+    /// Folder to write (created; must be empty or missing)
+    #[arg(long, value_name = "DIR", allow_hyphen_values = true)]
+    out: PathBuf,
+
+    /// Number of campaigns
+    #[arg(long, value_name = "N", default_value = "10", value_parser = count)]
+    campaigns: usize,
+
+    /// Tasks per campaign
+    #[arg(long, value_name = "N", default_value = "200", value_parser = number)]
+    tasks: u64,
+
+    /// Call rows wanted per campaign (default 3 x tasks; 0: no calls table)
+    #[arg(long, value_name = "N", value_parser = number)]
+    calls: Option<u64>,
+
+    /// dir (bundle folders with CSV tables), json or jsonl (tables inline)
+    #[arg(long, value_name = "F", value_enum, default_value = "dir")]
+    form: Form,
+
+    /// mixed (draft, scheduled, running, paused, completed, failed, cancelled in turn) or a
+    /// comma-separated list of those statuses, used in turn
+    #[arg(long, alias = "status", value_name = "S", default_value = "mixed", value_parser = statuses)]
+    statuses: Statuses,
+
+    /// Random seed
+    #[arg(long, value_name = "N", default_value = "1", value_parser = number)]
+    seed: u64,
+
+    /// Tenant id
+    #[arg(long, value_name = "ID", default_value = "acme", allow_hyphen_values = true)]
+    tenant: String,
+
+    /// Tenant name
+    #[arg(long, value_name = "NAME", default_value = "Acme Dental", allow_hyphen_values = true)]
+    tenant_name: String,
+
+    /// The export time; every timestamp is before it unless scheduled
+    #[arg(long, value_name = "RFC3339", default_value = "2026-11-27T12:00:00Z", value_parser = timestamp)]
+    now: i64,
+
+    /// Writer threads for the dir form (default: number of cores)
+    #[arg(long, value_name = "N", value_parser = count)]
+    jobs: Option<usize>,
+}
+
+/// The input form written (the `--form` help describes them, so the variants carry no docs).
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Form {
     Dir,
     Json,
+    #[value(alias = "ndjson")]
     Jsonl,
 }
 
-struct Options {
-    out: PathBuf,
-    campaigns: usize,
-    tasks: u64,
-    calls: Option<u64>,
-    form: Form,
-    statuses: Vec<Status>,
-    seed: u64,
-    tenant: String,
-    tenant_name: String,
-    now: i64,
-    jobs: usize,
+/// The campaign statuses, used in turn.
+#[derive(Clone)]
+struct Statuses(Vec<Status>);
+
+/// A count such as `1000` or `1_000`.
+fn number(v: &str) -> Result<u64, String> {
+    v.replace('_', "").parse::<u64>().map_err(|_| "not a number".to_string())
+}
+
+fn count(v: &str) -> Result<usize, String> {
+    number(v).map(|n| n as usize)
+}
+
+/// An RFC 3339 timestamp, as seconds since the epoch.
+fn timestamp(v: &str) -> Result<i64, String> {
+    v.parse::<jiff::Timestamp>().map(|t| t.as_second()).map_err(|e| e.to_string())
+}
+
+fn statuses(v: &str) -> Result<Statuses, String> {
+    if v == "mixed" {
+        return Ok(Statuses(Status::STANDARD.to_vec()));
+    }
+    let list: Vec<Status> = v
+        .split(',')
+        .map(|s| {
+            Status::parse(s, &[]).map_err(|_| {
+                let known: Vec<&str> = Status::STANDARD.iter().map(Status::word).collect();
+                format!("unknown status {s:?}, expected mixed or {}", known.join(", "))
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    if list.is_empty() {
+        return Err("empty list".into());
+    }
+    Ok(Statuses(list))
 }
 
 impl Options {
-    fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Options>, String> {
-        let mut o = Options {
-            out: PathBuf::new(),
-            campaigns: 10,
-            tasks: 200,
-            calls: None,
-            form: Form::Dir,
-            statuses: Status::STANDARD.to_vec(),
-            seed: 1,
-            tenant: "acme".into(),
-            tenant_name: "Acme Dental".into(),
-            now: 1_795_780_800, // 2026-11-27T12:00:00Z
-            jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
-        };
-        let mut out = None;
-        while let Some(flag) = args.next() {
-            if flag == "-h" || flag == "--help" {
-                return Ok(None);
-            }
-            let (name, inline) = match flag.split_once('=') {
-                Some((n, v)) => (n.to_string(), Some(v.to_string())),
-                None => (flag.clone(), None),
-            };
-            let value = match inline {
-                Some(v) => v,
-                None => args.next().ok_or_else(|| format!("{name} needs a value"))?,
-            };
-            let number = |v: &str| v.replace('_', "").parse::<u64>().map_err(|_| format!("{name}: not a number: {v}"));
-            match name.as_str() {
-                "--out" => out = Some(PathBuf::from(value)),
-                "--campaigns" => o.campaigns = number(&value)? as usize,
-                "--tasks" => o.tasks = number(&value)?,
-                "--calls" => o.calls = Some(number(&value)?),
-                "--seed" => o.seed = number(&value)?,
-                "--jobs" => o.jobs = (number(&value)? as usize).max(1),
-                "--tenant" => o.tenant = value,
-                "--tenant-name" => o.tenant_name = value,
-                "--now" => {
-                    let t: jiff::Timestamp = value.parse().map_err(|e| format!("--now: {e}"))?;
-                    o.now = t.as_second();
-                }
-                "--form" => {
-                    o.form = match value.as_str() {
-                        "dir" => Form::Dir,
-                        "json" => Form::Json,
-                        "jsonl" | "ndjson" => Form::Jsonl,
-                        _ => return Err(format!("--form: expected dir, json or jsonl, got {value}")),
-                    }
-                }
-                "--statuses" | "--status" => {
-                    o.statuses = if value == "mixed" {
-                        Status::STANDARD.to_vec()
-                    } else {
-                        value
-                            .split(',')
-                            .map(|s| {
-                                Status::parse(s, &[]).map_err(|_| {
-                                    let known: Vec<&str> = Status::STANDARD.iter().map(Status::word).collect();
-                                    format!("--statuses: unknown status {s:?}, expected mixed or {}", known.join(", "))
-                                })
-                            })
-                            .collect::<Result<_, _>>()?
-                    };
-                    if o.statuses.is_empty() {
-                        return Err("--statuses: empty list".into());
-                    }
-                }
-                _ => return Err(format!("unknown option {name}")),
-            }
-        }
-        o.out = out.ok_or("--out DIR is required")?;
-        Ok(Some(o))
-    }
-
     fn calls(&self) -> u64 {
         self.calls.unwrap_or(self.tasks.saturating_mul(3))
+    }
+
+    /// Writer threads: `--jobs` (0 counts as 1), else the number of cores.
+    fn jobs(&self) -> usize {
+        self.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())).max(1)
     }
 }
 
@@ -502,7 +486,7 @@ struct Plan {
 }
 
 fn plan(o: &Options, idx: u64) -> Plan {
-    let status = o.statuses[idx as usize % o.statuses.len()].clone();
+    let status = o.statuses.0[idx as usize % o.statuses.0.len()].clone();
     let mut r = Rng::new(o.seed, idx, 3);
     let width = digits(o.campaigns.max(1) as u64 - 1).max(5);
     let mut id = String::from("cmp-");
@@ -1274,7 +1258,7 @@ fn run(o: &Options) -> Result<(), String> {
             let next = AtomicUsize::new(0);
             let failure: Mutex<Option<String>> = Mutex::new(None);
             std::thread::scope(|s| {
-                for _ in 0..o.jobs.min(o.campaigns.max(1)) {
+                for _ in 0..o.jobs().min(o.campaigns.max(1)) {
                     s.spawn(|| {
                         loop {
                             let idx = next.fetch_add(1, Ordering::Relaxed);
