@@ -5,8 +5,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{build, build_into, contents_under};
-use serde_json::Value;
+use common::{ACME_INPUTS, Cli, contents_under};
 use sha2::{Digest, Sha256};
 
 fn assert_same_tree(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>) {
@@ -21,8 +20,8 @@ fn assert_same_tree(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>
 fn two_builds_are_byte_identical() {
     // The two builds run side by side to keep the test quick.
     let (first, second) = std::thread::scope(|scope| {
-        let a = scope.spawn(|| build(common::ACME_INPUTS, &[]));
-        let b = scope.spawn(|| build(common::ACME_INPUTS, &[]));
+        let a = scope.spawn(|| Cli::build(ACME_INPUTS).run());
+        let b = scope.spawn(|| Cli::build(ACME_INPUTS).run());
         (a.join().unwrap(), b.join().unwrap())
     });
     first.expect_code(0);
@@ -34,18 +33,18 @@ fn two_builds_are_byte_identical() {
 
 #[test]
 fn rebuilding_over_an_old_snapshot_gives_the_same_files() {
-    let fresh = build(&["acme-bulk.jsonl"], &[]);
+    let fresh = Cli::build(["acme-bulk.jsonl"]).run();
     fresh.expect_code(0);
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    build_into(&["acme-bulk.jsonl"], &out, &["--now", "2026-11-20T08:00:00Z"]).expect_code(0);
-    build_into(&["acme-bulk.jsonl"], &out, &[]).expect_code(0);
+    Cli::build(["acme-bulk.jsonl"]).out(&out).now("2026-11-20T08:00:00Z").run().expect_code(0);
+    Cli::build(["acme-bulk.jsonl"]).out(&out).run().expect_code(0);
     assert_same_tree(&contents_under(&fresh.out), &contents_under(&out));
 }
 
 #[test]
 fn snapshot_time_comes_from_now() {
-    let run = build(&["acme-single.json"], &["--now", "2026-12-01T00:00:00Z"]);
+    let run = Cli::build(["acme-single.json"]).now("2026-12-01T00:00:00Z").run();
     run.expect_code(0);
     let s = run.summary("hygiene-reminder-running");
     let at = s["generated_at"].as_str().unwrap();
@@ -58,9 +57,9 @@ fn hex(bytes: &[u8]) -> String {
 
 #[test]
 fn manifest_lists_every_file_with_its_digest() {
-    let run = build(&["acme", "acme-single.json"], &[]);
+    let run = Cli::build(["acme", "acme-single.json"]).run();
     run.expect_code(0);
-    let manifest: Value = serde_json::from_str(&run.read("manifest.json")).unwrap();
+    let manifest = run.manifest();
     assert!(common::is_snapshot_time(&manifest["generated_at"]), "{}", manifest["generated_at"]);
     assert!(!manifest["tool_version"].as_str().unwrap().is_empty());
     assert_eq!(manifest["tenant"]["id"], "acme");

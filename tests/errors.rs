@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{check, files_under, fixture, names_line};
+use common::{ACME_INPUTS, Cli, files_under, fixture, names_line};
 
 /// One invalid fixture and what its report must say.
 struct Case {
@@ -87,7 +87,7 @@ fn assert_reported(stderr: &str, case: &Case) {
 #[test]
 fn check_reports_each_invalid_fixture() {
     for case in CASES {
-        let run = check(&[case.input]);
+        let run = Cli::check([case.input]).run();
         assert_eq!(run.code, 1, "{}: check exits 1 on problems\nstderr:\n{}", case.input, run.stderr);
         assert_reported(&run.stderr, case);
         assert!(files_under(&run.out).is_empty(), "check wrote files: {:?}", files_under(&run.out));
@@ -96,20 +96,20 @@ fn check_reports_each_invalid_fixture() {
 
 #[test]
 fn unknown_status_says_how_to_declare_it() {
-    let run = check(&["invalid/unknown-status.json"]);
+    let run = Cli::check(["invalid/unknown-status.json"]).run();
     assert!(run.stderr.contains("terminal_statuses"), "stderr: {}", run.stderr);
 }
 
 #[test]
 fn duplicate_ids_are_an_error_for_both() {
-    let run = check(&["invalid/duplicate-ids"]);
+    let run = Cli::check(["invalid/duplicate-ids"]).run();
     assert_eq!(run.code, 1, "stderr:\n{}", run.stderr);
     for file in ["duplicate-ids/a/campaign.json", "duplicate-ids/b/campaign.json"] {
         assert!(run.stderr.contains(file), "{file} is named\nstderr:\n{}", run.stderr);
     }
     assert!(run.stderr.contains("dup-campaign"));
 
-    let run = common::build(&["invalid/duplicate-ids", "acme-single.json"], &[]);
+    let run = Cli::build(["invalid/duplicate-ids", "acme-single.json"]).run();
     run.expect_code(1);
     assert!(!run.path("campaigns/dup-campaign").exists(), "neither duplicate is built");
     assert!(run.has("hygiene-reminder-running", "summary.json"), "the other campaign is built");
@@ -118,7 +118,7 @@ fn duplicate_ids_are_an_error_for_both() {
 #[test]
 fn check_lists_every_problem_in_one_run() {
     let inputs: Vec<&str> = CASES.iter().map(|c| c.input).collect();
-    let run = check(&inputs);
+    let run = Cli::check(inputs).run();
     assert_eq!(run.code, 1);
     for case in CASES {
         assert_reported(&run.stderr, case);
@@ -127,15 +127,15 @@ fn check_lists_every_problem_in_one_run() {
 
 #[test]
 fn check_passes_the_valid_fixtures() {
-    let run = check(common::ACME_INPUTS);
+    let run = Cli::check(ACME_INPUTS).run();
     assert_eq!(run.code, 0, "stderr:\n{}", run.stderr);
     assert!(files_under(&run.out).is_empty());
-    assert_eq!(check(&["globex"]).code, 0);
+    assert_eq!(Cli::check(["globex"]).run().code, 0);
 }
 
 #[test]
 fn mixed_directory_builds_the_good_campaigns() {
-    let run = common::build(&["invalid/mixed"], &[]);
+    let run = Cli::build(["invalid/mixed"]).run();
     run.expect_code(1);
     assert!(run.has("mixed-good-draft", "index.html"));
     assert!(run.has("mixed-good-completed", "report.html"));
@@ -144,20 +144,19 @@ fn mixed_directory_builds_the_good_campaigns() {
     assert!(index.contains("mixed-good-draft") && index.contains("mixed-good-completed"));
     assert!(!index.contains("mixed-bad-config"));
     assert_reported(&run.stderr, CASES.iter().find(|c| c.input == "invalid/mixed").unwrap());
-    let manifest: serde_json::Value = serde_json::from_str(&run.read("manifest.json")).unwrap();
-    assert_eq!(manifest["campaigns"].as_array().unwrap().len(), 2);
+    assert_eq!(run.manifest()["campaigns"].as_array().unwrap().len(), 2);
 }
 
 #[test]
 fn build_with_nothing_buildable_exits_2() {
-    let run = common::build(&["invalid/bad-json.json"], &[]);
+    let run = Cli::build(["invalid/bad-json.json"]).run();
     run.expect_code(2);
     assert!(!run.path("campaigns/bad-json").exists());
 }
 
 #[test]
 fn bad_id_never_escapes_the_output_folder() {
-    let run = common::build(&["invalid/bad-id.json", "acme-single.json"], &[]);
+    let run = Cli::build(["invalid/bad-id.json", "acme-single.json"]).run();
     run.expect_code(1);
     let parent = run.out.parent().unwrap();
     let outside: Vec<String> = files_under(parent).into_iter().filter(|f| !f.starts_with("out/")).collect();
@@ -205,8 +204,8 @@ fn bad_arguments_exit_2() {
         ],
     ];
     for args in cases {
-        let output = common::bin().args(&args).output().unwrap();
-        assert_eq!(output.status.code(), Some(2), "{args:?}\nstderr:\n{}", String::from_utf8_lossy(&output.stderr));
+        let run = Cli::new(&args).run();
+        assert_eq!(run.code, 2, "{args:?}\nstderr:\n{}", run.stderr);
         assert!(files_under(&out).is_empty(), "{args:?} wrote files");
     }
 }
@@ -214,7 +213,7 @@ fn bad_arguments_exit_2() {
 #[test]
 fn workspace_applies_only_at_the_top_of_its_directory() {
     // fixtures/acme/archive has no workspace.json of its own, so "archived" is not declared.
-    let run = common::build(&["acme/archive"], &[]);
+    let run = Cli::build(["acme/archive"]).run();
     run.expect_code(1);
     assert!(run.stderr.contains("archived"), "stderr: {}", run.stderr);
     assert!(run.has("promo-cancelled", "report.html"));

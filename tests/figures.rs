@@ -4,19 +4,8 @@
 
 mod common;
 
-use std::sync::OnceLock;
-
-use common::{Run, is_snapshot_time, shared_build, strings};
+use common::{Cli, acme, fixture, is_snapshot_time, strings};
 use serde_json::Value;
-
-static ACME: OnceLock<Run> = OnceLock::new();
-
-/// All acme inputs, built once for this file.
-fn acme() -> &'static Run {
-    let run = shared_build(&ACME, "figures-acme", common::ACME_INPUTS, &[]);
-    run.expect_code(0);
-    run
-}
 
 fn progress(s: &Value) -> Option<(u64, u64, f64)> {
     let p = &s["progress"];
@@ -307,7 +296,7 @@ fn draft_upload_and_pool() {
 fn workspace_file_overrides_directory_workspace() {
     // workspace-alt.json: conversations need 30 s, goal ["success"], latency for everyone,
     // and "archived" is not declared terminal, so legacy-archived is an error.
-    let run = common::build(&["acme"], &["--workspace", &common::fixture("workspace-alt.json").display().to_string()]);
+    let run = Cli::build(["acme"]).arg("--workspace").arg(fixture("workspace-alt.json")).run();
     run.expect_code(1);
     assert!(run.stderr.contains("legacy-archived"), "stderr: {}", run.stderr);
     assert!(!run.path("campaigns/legacy-archived").exists());

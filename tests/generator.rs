@@ -7,7 +7,7 @@ mod common;
 use std::path::PathBuf;
 use std::process::Command;
 
-use common::{NOW, bin};
+use common::Cli;
 
 /// The generator example, built by the same cargo into the same target folder (`cargo
 /// test` builds examples only to check that they compile, under a hashed name).
@@ -54,26 +54,15 @@ fn generated_exports_pass_check_and_build_in_every_form() {
             _ => input.join("campaigns.jsonl"),
         };
 
-        let checked = bin().arg("check").arg(&input).output().unwrap();
-        let problems = String::from_utf8_lossy(&checked.stderr);
-        assert_eq!(checked.status.code(), Some(0), "{form}: check found problems:\n{problems}");
+        let checked = Cli::check([&input]).run();
+        assert_eq!(checked.code, 0, "{form}: check found problems:\n{}", checked.stderr);
 
-        let out = tmp.path().join("out");
-        let built = bin()
-            .arg("build")
-            .arg(&input)
-            .arg("--out")
-            .arg(&out)
-            .args(["--format", "html,json", "--now", NOW, "--tenant", "acme"])
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&built.stderr);
-        assert_eq!(built.status.code(), Some(0), "{form}: build failed:\n{stderr}");
+        let built = Cli::build([&input]).args(["--tenant", "acme"]).run();
+        let stderr = &built.stderr;
+        assert_eq!(built.code, 0, "{form}: build failed:\n{stderr}");
         assert!(stderr.contains("21 built, 0 unchanged, 0 failed"), "{form}: {stderr}");
         // Every status of the mixed list, so every layout, was generated.
-        let manifest: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
-        let text = manifest.to_string();
+        let text = built.manifest().to_string();
         for layout in ["\"draft\"", "\"active\"", "\"ended\""] {
             assert!(text.contains(layout), "{form}: no {layout} campaign in the manifest");
         }

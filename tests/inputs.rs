@@ -3,21 +3,11 @@
 
 mod common;
 
-use std::sync::OnceLock;
-
-use common::{Run, build, cell, read_csv, shared_build};
+use common::{Cli, Run, acme, cell, read_csv};
 use serde_json::Value;
 
-static ACME: OnceLock<Run> = OnceLock::new();
-
-fn acme() -> &'static Run {
-    let run = shared_build(&ACME, "inputs-acme", common::ACME_INPUTS, &[]);
-    run.expect_code(0);
-    run
-}
-
 fn campaign_ids(run: &Run) -> Vec<String> {
-    let manifest: Value = serde_json::from_str(&run.read("manifest.json")).unwrap();
+    let manifest = run.manifest();
     let mut ids: Vec<String> =
         manifest["campaigns"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_string()).collect();
     ids.sort();
@@ -67,7 +57,7 @@ fn all_input_forms_in_one_run() {
 
 #[test]
 fn jsonl_alone() {
-    let run = build(&["acme-bulk.jsonl"], &[]);
+    let run = Cli::build(["acme-bulk.jsonl"]).run();
     run.expect_code(0);
     assert_eq!(campaign_ids(&run), sorted(BULK));
     assert_eq!(run.summary("implant-consult-running")["status"], "Running");
@@ -76,14 +66,14 @@ fn jsonl_alone() {
 
 #[test]
 fn campaigns_wrapper_alone() {
-    let run = build(&["acme-more.json"], &[]);
+    let run = Cli::build(["acme-more.json"]).run();
     run.expect_code(0);
     assert_eq!(campaign_ids(&run), sorted(MORE));
 }
 
 #[test]
 fn single_campaign_file_alone() {
-    let run = build(&["acme-single.json"], &[]);
+    let run = Cli::build(["acme-single.json"]).run();
     run.expect_code(0);
     assert_eq!(campaign_ids(&run), sorted(&["hygiene-reminder-running"]));
     assert!(!run.has("hygiene-reminder-running", "export/tasks.csv"), "no tasks in the export");
@@ -185,9 +175,9 @@ fn export_campaign_json_is_the_campaign() {
 
 #[test]
 fn schema_command_prints_json_schema() {
-    let output = common::bin().arg("schema").output().unwrap();
-    assert!(output.status.success());
-    let schema: Value = serde_json::from_slice(&output.stdout).expect("schema is JSON");
+    let run = Cli::new(["schema"]).run();
+    run.expect_code(0);
+    let schema: Value = serde_json::from_str(&run.stdout).expect("schema is JSON");
     let props = &schema["properties"];
     for key in ["id", "name", "tenant", "status", "tasks"] {
         assert!(props.get(key).is_some(), "schema describes {key}");

@@ -3,17 +3,7 @@
 
 mod common;
 
-use std::sync::OnceLock;
-
-use common::{Run, shared_build, strings};
-
-static ACME: OnceLock<Run> = OnceLock::new();
-
-fn acme() -> &'static Run {
-    let run = shared_build(&ACME, "layouts-acme", common::ACME_INPUTS, &[]);
-    run.expect_code(0);
-    run
-}
+use common::{Cli, acme, cell, fixture, read_csv, strings};
 
 const DRAFTS: &[&str] = &["spring-recall-draft", "intake-draft-empty", "birthday-draft", "newsletter-optin-draft"];
 const ACTIVE: &[&str] = &[
@@ -263,14 +253,14 @@ fn only_active_pages_refresh_themselves() {
 
 #[test]
 fn refresh_seconds_option() {
-    let run = common::build(&["acme-single.json"], &["--refresh-seconds", "15"]);
+    let run = Cli::build(["acme-single.json"]).args(["--refresh-seconds", "15"]).run();
     run.expect_code(0);
     let id = "hygiene-reminder-running";
     assert!(run.read(&format!("campaigns/{id}/index.html")).contains("http-equiv=\"refresh\" content=\"15\""));
     assert!(run.read(&format!("campaigns/{id}/tasks.html")).contains("http-equiv=\"refresh\" content=\"15\""));
     assert_eq!(run.summary(id)["auto_refresh_seconds"], 15);
 
-    let off = common::build(&["acme-single.json", "acme-more.json"], &["--refresh-seconds", "0"]);
+    let off = Cli::build(["acme-single.json", "acme-more.json"]).args(["--refresh-seconds", "0"]).run();
     off.expect_code(0);
     for rel in off.files().into_iter().filter(|f| f.ends_with(".html")) {
         assert!(!has_refresh(&off.read(&rel)), "{rel} refreshes with --refresh-seconds 0");
@@ -294,12 +284,12 @@ fn campaign_list_groups_every_campaign() {
 fn upload_rejects_on_page_are_capped_at_50() {
     let run = acme();
     let id = "q3-winback-completed";
-    let (header, rows) = common::read_csv(&run.read(&format!("campaigns/{id}/export/upload_rejects.csv")));
+    let (header, rows) = read_csv(&run.read(&format!("campaigns/{id}/export/upload_rejects.csv")));
     assert_eq!(rows.len(), 120, "the export copy holds every reject");
-    let fixture = std::fs::read_to_string(common::fixture("acme/q3/q3-winback-completed/upload_rejects.csv")).unwrap();
-    let (fh, frows) = common::read_csv(&fixture);
+    let rejects = std::fs::read_to_string(fixture("acme/q3/q3-winback-completed/upload_rejects.csv")).unwrap();
+    let (fh, frows) = read_csv(&rejects);
     // Phones like 555-0803 that appear in exactly one reject row identify that row on the page.
-    let phone = |h: &[String], r: &[String]| common::cell(h, r, "phone").to_string();
+    let phone = |h: &[String], r: &[String]| cell(h, r, "phone").to_string();
     let unique = |p: &str| p.starts_with("555-") && frows.iter().filter(|r| phone(&fh, r) == p).count() == 1;
     let page = run.read(&format!("campaigns/{id}/index.html"));
     let first: Vec<String> = frows[..50].iter().map(|r| phone(&fh, r)).filter(|p| unique(p)).collect();

@@ -58,7 +58,7 @@ fn build(inputs: &[&str], extra: &[&str]) -> PdfRun {
     let tmp = tempfile::tempdir().expect("temp dir");
     let (out, tmpdir) = (tmp.path().join("out"), tmp.path().join("tmp"));
     fs::create_dir(&tmpdir).unwrap();
-    let inputs: Vec<PathBuf> = inputs.iter().map(|i| fixture(i)).collect();
+    let inputs: Vec<PathBuf> = inputs.iter().map(fixture).collect();
     let output = command(&inputs, &out, &tmpdir, extra).output().expect("run campaign-report");
     PdfRun {
         _tmp: tmp,

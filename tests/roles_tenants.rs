@@ -2,17 +2,13 @@
 
 mod common;
 
-use std::sync::OnceLock;
-
-use common::{Run, assert_no_file_contains, contains_token, contents_under, shared_build, strings};
-
-static VIEWER: OnceLock<Run> = OnceLock::new();
+use common::{
+    Cli, Run, acme, assert_no_file_contains, cell, contains_token, contents_under, files_under, read_csv, strings,
+};
 
 /// Every acme input as the default role.
 fn viewer() -> &'static Run {
-    let run = shared_build(&VIEWER, "roles-viewer", common::ACME_INPUTS, &[]);
-    run.expect_code(0);
-    run
+    acme()
 }
 
 /// Latency figures in the fixtures: campaign-level objects and per task/call `latency_ms`.
@@ -52,11 +48,11 @@ fn viewer_sees_no_latency_anywhere() {
 #[test]
 fn viewer_export_copies_drop_latency_but_keep_other_columns() {
     let run = viewer();
-    let (header, rows) = common::read_csv(&run.read("campaigns/reactivation-running/export/tasks.csv"));
+    let (header, rows) = read_csv(&run.read("campaigns/reactivation-running/export/tasks.csv"));
     assert!(!header.iter().any(|h| h == "latency_ms"), "{header:?}");
     assert!(header.iter().any(|h| h == "crm_ref"), "extra columns are kept: {header:?}");
     assert_eq!(rows.len(), 40);
-    let (calls_header, calls) = common::read_csv(&run.read("campaigns/reactivation-running/export/calls.csv"));
+    let (calls_header, calls) = read_csv(&run.read("campaigns/reactivation-running/export/calls.csv"));
     assert!(!calls_header.iter().any(|h| h == "latency_ms"), "{calls_header:?}");
     assert_eq!(calls.len(), 36);
     let export: serde_json::Value =
@@ -66,7 +62,7 @@ fn viewer_export_copies_drop_latency_but_keep_other_columns() {
 
 #[test]
 fn admin_sees_latency() {
-    let run = common::build(&["acme"], &["--role", "admin"]);
+    let run = Cli::build(["acme"]).args(["--role", "admin"]).run();
     run.expect_code(0);
     let s = run.summary("reactivation-running");
     assert_eq!(s["latency"]["p50_ms"].as_f64(), Some(1183.0));
@@ -75,15 +71,15 @@ fn admin_sees_latency() {
     assert_eq!(s["latency"]["post_dial_delay_ms"].as_f64(), Some(3319.0));
     assert_eq!(strings(&s["sections"]), ["progress", "dispatch-health", "tasks", "number-pool", "latency"]);
     assert!(run.read("campaigns/reactivation-running/index.html").contains("id=\"latency\""));
-    let (header, rows) = common::read_csv(&run.read("campaigns/reactivation-running/export/tasks.csv"));
-    let first = rows.iter().find(|r| common::cell(&header, r, "task_id") == "r-001").unwrap();
-    assert_eq!(common::cell(&header, first, "latency_ms"), "1137");
+    let (header, rows) = read_csv(&run.read("campaigns/reactivation-running/export/tasks.csv"));
+    let first = rows.iter().find(|r| cell(&header, r, "task_id") == "r-001").unwrap();
+    assert_eq!(cell(&header, first, "latency_ms"), "1137");
     assert_eq!(run.summary("survey-failed")["latency"]["p95_ms"].as_f64(), Some(4451.0));
 }
 
 #[test]
 fn role_outside_the_list_is_treated_like_a_viewer() {
-    let run = common::build(&["acme/q3", "acme-single.json"], &["--role", "analyst"]);
+    let run = Cli::build(["acme/q3", "acme-single.json"]).args(["--role", "analyst"]).run();
     run.expect_code(0);
     assert_no_file_contains(&run.out, "latency", true);
 }
@@ -103,22 +99,22 @@ const ACME_MARKERS: &[&str] =
 
 #[test]
 fn two_tenants_without_choice_write_nothing() {
-    let run = common::build(&["acme-bulk.jsonl", "globex"], &[]);
+    let run = Cli::build(["acme-bulk.jsonl", "globex"]).run();
     run.expect_code(2);
     assert!(run.stderr.contains("acme") && run.stderr.contains("globex"), "stderr lists the tenants: {}", run.stderr);
-    assert!(common::files_under(&run.out).is_empty(), "nothing written: {:?}", common::files_under(&run.out));
+    assert!(files_under(&run.out).is_empty(), "nothing written: {:?}", files_under(&run.out));
 }
 
 #[test]
 fn tenant_option_picks_one() {
-    let run = common::build(&["acme-bulk.jsonl", "acme-more.json", "globex"], &["--tenant", "acme"]);
+    let run = Cli::build(["acme-bulk.jsonl", "acme-more.json", "globex"]).args(["--tenant", "acme"]).run();
     run.expect_code(0);
     for marker in GLOBEX_MARKERS {
         assert_no_file_contains(&run.out, marker, true);
     }
     assert!(run.has("callback-blitz-completed", "summary.json"));
 
-    let run = common::build(&["acme-bulk.jsonl", "acme-more.json", "globex"], &["--tenant", "globex"]);
+    let run = Cli::build(["acme-bulk.jsonl", "acme-more.json", "globex"]).args(["--tenant", "globex"]).run();
     run.expect_code(0);
     for marker in ACME_MARKERS {
         assert_no_file_contains(&run.out, marker, false);
@@ -126,20 +122,19 @@ fn tenant_option_picks_one() {
     let s = run.summary("renewals-completed");
     assert_eq!(s["tenant"]["name"], "Globex Insurance");
     assert!(run.has("policy-survey-draft", "index.html"));
-    let manifest: serde_json::Value = serde_json::from_str(&run.read("manifest.json")).unwrap();
-    assert_eq!(manifest["campaigns"].as_array().unwrap().len(), 3);
+    assert_eq!(run.manifest()["campaigns"].as_array().unwrap().len(), 3);
 }
 
 #[test]
 fn unknown_tenant_builds_nothing() {
-    let run = common::build(&["acme-bulk.jsonl", "globex"], &["--tenant", "initech"]);
+    let run = Cli::build(["acme-bulk.jsonl", "globex"]).args(["--tenant", "initech"]).run();
     run.expect_code(2);
-    assert!(common::files_under(&run.out).is_empty());
+    assert!(files_under(&run.out).is_empty());
 }
 
 #[test]
 fn all_tenants_build_side_by_side() {
-    let run = common::build(&["acme-bulk.jsonl", "globex"], &["--all-tenants"]);
+    let run = Cli::build(["acme-bulk.jsonl", "globex"]).arg("--all-tenants").run();
     run.expect_code(0);
     for rel in [
         "acme/index.html",
@@ -164,12 +159,12 @@ fn all_tenants_build_side_by_side() {
 
 #[test]
 fn single_tenant_needs_no_choice() {
-    common::build(&["globex"], &[]).expect_code(0);
+    Cli::build(["globex"]).run().expect_code(0);
 }
 
 #[test]
 fn redact_contacts_masks_names_and_phones_everywhere() {
-    let run = common::build(&["acme-more.json", "acme-bulk.jsonl"], &["--redact", "contacts"]);
+    let run = Cli::build(["acme-more.json", "acme-bulk.jsonl"]).args(["--redact", "contacts"]).run();
     run.expect_code(0);
     for secret in [
         "Lena Fischer",
@@ -186,5 +181,8 @@ fn redact_contacts_masks_names_and_phones_everywhere() {
         assert_no_file_contains(&run.out, secret, false);
     }
     let tasks = run.read("campaigns/callback-blitz-completed/tasks.html");
-    assert!(tasks.contains("+1 617 ••• ••01"), "phones are masked as in the spec (+1 415 ••• ••12)");
+    assert!(
+        tasks.contains("+1 617 ••• ••01"),
+        "phones are masked as docs/export-format.md describes (+1 415 ••• ••12)"
+    );
 }
