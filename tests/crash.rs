@@ -2,25 +2,18 @@
 //! previous run wrote it or as the new run writes it, never torn; the next run
 //! finishes the job and clears what the killed one left.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::time::Duration;
 
-use assert_cmd::cargo::CommandCargoExt;
+use common::{ACME_INPUTS, Cli};
 use sha2::{Digest, Sha256};
 
-fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")
-}
-
-fn build(out: &Path, now: &str) -> Command {
-    let mut cmd = Command::cargo_bin("campaign-report").unwrap();
-    cmd.current_dir(fixtures())
-        .args(["build", "acme", "acme-bulk.jsonl", "acme-more.json", "acme-single.json", "--tenant", "acme"])
-        .args(["--format", "html,json", "--jobs", "1", "--now", now, "--out"])
-        .arg(out);
-    cmd
+/// Every acme input into `out` at time `now`, one campaign at a time.
+fn build(out: &Path, now: &str) -> Cli {
+    Cli::build(ACME_INPUTS).out(out).now(now).args(["--tenant", "acme", "--jobs", "1"])
 }
 
 /// Path → SHA-256 of every file under `dir`, temporary names set apart.
@@ -64,19 +57,19 @@ fn manifest(dir: &Path) -> BTreeMap<String, String> {
 fn killed_builds_never_leave_torn_files() {
     let (t1, t2) = ("2026-11-27T12:00:00Z", "2026-11-28T09:30:00Z");
     let reference = tempfile::tempdir().unwrap();
-    assert!(build(reference.path(), t2).status().unwrap().success());
+    build(reference.path(), t2).run().expect_code(0);
     let second = manifest(reference.path());
 
     for delay_ms in [50, 200, 500, 900] {
         let out = tempfile::tempdir().unwrap();
-        assert!(build(out.path(), t1).status().unwrap().success());
+        build(out.path(), t1).run().expect_code(0);
         let first = manifest(out.path());
         assert_ne!(first["index.html"], second["index.html"], "the two runs must differ");
 
-        let mut child = build(out.path(), t2).spawn().unwrap();
+        let mut live = build(out.path(), t2).spawn();
         std::thread::sleep(Duration::from_millis(delay_ms));
-        let _ = child.kill();
-        let _ = child.wait();
+        let _ = live.child.kill();
+        let _ = live.child.wait();
 
         let (now, _temps) = digests(out.path());
         for (path, digest) in &now {
@@ -89,7 +82,7 @@ fn killed_builds_never_leave_torn_files() {
         }
 
         // The next run completes the snapshot and clears temporary files.
-        assert!(build(out.path(), t2).status().unwrap().success());
+        build(out.path(), t2).run().expect_code(0);
         let (after, temps) = digests(out.path());
         assert!(temps.is_empty(), "temporary files left: {temps:?}");
         assert_eq!(after, second, "killed after {delay_ms} ms: the rerun differs from a clean run");

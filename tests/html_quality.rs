@@ -4,37 +4,24 @@
 //! The checkers come from `tools/` (`npm ci --prefix tools`, done by
 //! `scripts/setup`); a missing checker or browser fails these tests.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-use assert_cmd::cargo::CommandCargoExt;
-
 mod common;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use std::path::Path;
 
-/// Builds every fixture campaign of both tenants, as an admin so restricted sections are drawn too.
-fn build_fixtures(out: &Path) {
-    let fixtures = root().join("fixtures");
-    let status = Command::cargo_bin("campaign-report")
-        .unwrap()
-        .args(["build", "acme", "acme-bulk.jsonl", "acme-more.json", "acme-single.json", "globex"])
-        .current_dir(&fixtures)
-        .args(["--all-tenants", "--role", "admin", "--format", "html,json", "--now", "2026-11-27T12:00:00Z"])
-        .arg("--out")
-        .arg(out)
-        .status()
-        .unwrap();
-    assert!(status.success(), "building the fixtures failed");
+use common::{ACME_INPUTS, Cli, Run};
+
+/// Every fixture campaign of both tenants, as an admin so restricted sections are
+/// drawn too; built once for the tests of this file.
+fn fixtures() -> &'static Run {
+    let inputs = ACME_INPUTS.iter().chain(&["globex"]);
+    let run = Cli::build(inputs).args(["--all-tenants", "--role", "admin"]).shared();
+    run.expect_code(0);
+    run
 }
 
 #[test]
 fn every_page_passes_the_nu_html_checker() {
-    let out = tempfile::tempdir().unwrap();
-    build_fixtures(out.path());
-    let pages = common::html_pages(out.path());
+    let pages = common::html_pages(&fixtures().out);
     assert!(pages.len() > 40, "expected every tab of every fixture campaign, found {}", pages.len());
     let report = common::nu_html_errors(&pages);
     assert!(report.is_empty(), "Nu Html Checker errors:\n{report}");
@@ -42,12 +29,11 @@ fn every_page_passes_the_nu_html_checker() {
 
 #[test]
 fn no_page_has_serious_or_critical_accessibility_violations() {
-    let axe = root().join("tools/node_modules/axe-core/axe.min.js");
+    let axe = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/node_modules/axe-core/axe.min.js");
     let axe = std::fs::read_to_string(&axe)
         .unwrap_or_else(|e| panic!("{} is missing ({e}): run scripts/setup", axe.display()));
-    let out = tempfile::tempdir().unwrap();
-    build_fixtures(out.path());
-    let mut pages = common::html_pages(out.path());
+    let out = &fixtures().out;
+    let mut pages = common::html_pages(out);
     // Every page kind: the lists, each campaign's tabs, the first Tasks page only.
     pages.retain(|p| !p.file_name().unwrap().to_string_lossy().starts_with("tasks-"));
 
@@ -70,7 +56,7 @@ fn no_page_has_serious_or_critical_accessibility_violations() {
         let violations: Vec<String> =
             serde_json::from_str(&text).unwrap_or_else(|_| vec![format!("axe did not run: {text}")]);
         for v in violations {
-            failures.push(format!("{}: {v}", page.strip_prefix(out.path()).unwrap().display()));
+            failures.push(format!("{}: {v}", page.strip_prefix(out).unwrap().display()));
         }
     }
     assert!(failures.is_empty(), "axe-core found serious or critical violations:\n{}", failures.join("\n"));

@@ -2,86 +2,35 @@
 //! Chromium, and the PDFs are read back with poppler (`pdftotext`, `pdfinfo`) and
 //! `qpdf`. A missing browser or missing tools fail these tests; they never skip.
 //!
-//! Each run gets its own `TMPDIR`. The tool keeps the browser's profile, HOME and
-//! TMPDIR under it, so every Chromium process of that run names it in its command
-//! line or environment, and "no process left" is checked for that run alone even
-//! while other runs are going on.
+//! Every run gets its own `TMPDIR` (see `common::Cli`). The tool keeps the browser's
+//! profile, HOME and TMPDIR under it, so every Chromium process of that run names it
+//! in its command line or environment, and "no process left" is checked for that run
+//! alone even while other runs are going on. Runs that print wait for each other.
 
 mod common;
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::{Mutex, OnceLock};
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use assert_cmd::cargo::CommandCargoExt;
-use common::{NOW, fixture};
+use common::{Cli, Run, fixture};
 
-/// One printing run at a time: two cores, and each Chromium takes about 430 MiB.
-static BROWSER: Mutex<()> = Mutex::new(());
-
-/// What one run left behind.
-struct PdfRun {
-    /// Holds the output folder and the run's TMPDIR.
-    _tmp: tempfile::TempDir,
-    out: PathBuf,
-    tmpdir: PathBuf,
-    code: i32,
-    stderr: String,
-}
-
-impl PdfRun {
-    fn pdf(&self, id: &str) -> PathBuf {
-        self.out.join("campaigns").join(id).join(format!("{id}.pdf"))
-    }
-
-    fn expect_ok(&self) -> &PdfRun {
-        assert_eq!(self.code, 0, "exit status {}\nstderr:\n{}", self.code, self.stderr);
-        self
-    }
-}
-
-/// The command for `build INPUTS --out OUT --format html,json,pdf --now NOW --tenant acme EXTRA`.
-fn command(inputs: &[PathBuf], out: &Path, tmpdir: &Path, extra: &[&str]) -> Command {
-    let mut cmd = Command::cargo_bin("campaign-report").expect("the campaign-report binary is built");
-    cmd.arg("build").args(inputs).arg("--out").arg(out);
-    cmd.args(["--format", "html,json,pdf", "--now", NOW, "--tenant", "acme"]).args(extra);
-    cmd.env("TMPDIR", tmpdir);
-    cmd
-}
-
-/// Runs a build that prints PDFs, one at a time (see [`BROWSER`]).
-fn build(inputs: &[&str], extra: &[&str]) -> PdfRun {
-    let _one_at_a_time = BROWSER.lock().unwrap_or_else(|e| e.into_inner());
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let (out, tmpdir) = (tmp.path().join("out"), tmp.path().join("tmp"));
-    fs::create_dir(&tmpdir).unwrap();
-    let inputs: Vec<PathBuf> = inputs.iter().map(fixture).collect();
-    let output = command(&inputs, &out, &tmpdir, extra).output().expect("run campaign-report");
-    PdfRun {
-        _tmp: tmp,
-        out,
-        tmpdir,
-        code: output.status.code().unwrap_or(-1),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+/// `build INPUTS --format html,json,pdf --tenant acme`.
+fn printing<P: AsRef<Path>>(inputs: impl IntoIterator<Item = P>) -> Cli {
+    Cli::build(inputs).format("html,json,pdf").args(["--tenant", "acme"])
 }
 
 /// The acme fixtures printed on A4, shared by the tests that only read them.
-fn acme() -> &'static PdfRun {
-    static RUN: OnceLock<PdfRun> = OnceLock::new();
-    RUN.get_or_init(|| build(&["acme"], &[]))
+fn acme() -> &'static Run {
+    printing(["acme"]).shared()
 }
 
 /// Q3 only, on Letter, with the task list capped at 20 rows.
-fn q3_letter_capped() -> &'static PdfRun {
-    static RUN: OnceLock<PdfRun> = OnceLock::new();
+fn q3_letter_capped() -> &'static Run {
     let workspace = fixture("acme/workspace.json");
-    RUN.get_or_init(|| {
-        build(&["acme/q3"], &["--paper", "letter", "--pdf-max-tasks", "20", "--workspace", workspace.to_str().unwrap()])
-    })
+    printing(["acme/q3"]).args(["--paper", "letter", "--pdf-max-tasks", "20", "--workspace"]).arg(workspace).shared()
 }
 
 /// Output of a poppler or qpdf tool run on `pdf`; panics when it fails.
@@ -128,7 +77,7 @@ const LAYOUTS: &[(&str, &str, &[&str])] = &[
 #[test]
 fn every_layout_prints_its_sections_and_footer() {
     let run = acme();
-    run.expect_ok();
+    run.expect_code(0);
     for (id, name, headings) in LAYOUTS {
         let pdf = run.pdf(id);
         assert!(pdf.is_file(), "{} missing; stderr:\n{}", pdf.display(), run.stderr);
@@ -146,7 +95,7 @@ fn every_layout_prints_its_sections_and_footer() {
 
 #[test]
 fn names_in_other_scripts_are_printed() {
-    let text = text(&acme().expect_ok().pdf("spring-recall-draft"));
+    let text = text(&acme().expect_code(0).pdf("spring-recall-draft"));
     for name in ["Ольга Петрова", "山田 太郎"] {
         assert!(text.contains(name), "{name:?} missing from the draft's PDF");
     }
@@ -154,7 +103,7 @@ fn names_in_other_scripts_are_printed() {
 
 #[test]
 fn operator_notes_open_the_pdf() {
-    let text = text(&acme().expect_ok().pdf("q3-winback-completed"));
+    let text = text(&acme().expect_code(0).pdf("q3-winback-completed"));
     let notes = text.find("Win back patients who cancelled in Q2.").expect("the operator's notes are in the PDF");
     assert!(notes < text.find("Funnel").expect("the funnel is in the PDF"), "the notes come first");
 }
@@ -162,14 +111,14 @@ fn operator_notes_open_the_pdf() {
 #[test]
 fn collapsed_blocks_are_open_in_print() {
     // The agent script is a collapsed block on screen; a PDF cannot be clicked open.
-    let text = text(&acme().expect_ok().pdf("spring-recall-draft"));
+    let text = text(&acme().expect_code(0).pdf("spring-recall-draft"));
     assert!(text.contains("about your spring check-up"), "the agent script is missing from the draft's PDF");
 }
 
 #[test]
 fn pdfs_are_valid_a4_and_untagged() {
     let run = acme();
-    run.expect_ok();
+    run.expect_code(0);
     for (id, _, _) in LAYOUTS {
         let pdf = run.pdf(id);
         tool("qpdf", &["--check"], &pdf);
@@ -183,19 +132,19 @@ fn pdfs_are_valid_a4_and_untagged() {
 #[test]
 fn task_list_is_capped_with_a_line_saying_how_many_more() {
     let run = q3_letter_capped();
-    run.expect_ok();
+    run.expect_code(0);
     let capped = run.pdf("q3-winback-completed");
     let text = text(&capped);
     assert!(text.contains("more tasks"), "no cap line in the capped PDF");
     assert!(text.contains("2,980"), "the cap line does not say 2,980 more tasks");
     // The default cap (200 rows) makes a longer document than 20 rows.
-    assert!(pages(&capped) < pages(&acme().expect_ok().pdf("q3-winback-completed")));
+    assert!(pages(&capped) < pages(&acme().expect_code(0).pdf("q3-winback-completed")));
 }
 
 #[test]
 fn letter_paper_is_612_by_792_points() {
     let run = q3_letter_capped();
-    run.expect_ok();
+    run.expect_code(0);
     for id in ["q3-winback-completed", "survey-failed"] {
         let info = tool("pdfinfo", &[], &run.pdf(id));
         assert!(info.contains("612 x 792 pts"), "{id}: not Letter:\n{info}");
@@ -206,9 +155,9 @@ fn letter_paper_is_612_by_792_points() {
 #[test]
 fn reruns_give_byte_identical_pdfs() {
     let first = acme();
-    first.expect_ok();
-    let second = build(&["acme"], &[]);
-    second.expect_ok();
+    first.expect_code(0);
+    let second = printing(["acme"]).run();
+    second.expect_code(0);
     let mut compared = 0;
     for (id, _, _) in LAYOUTS {
         let (a, b) = (fs::read(first.pdf(id)).unwrap(), fs::read(second.pdf(id)).unwrap());
@@ -222,10 +171,10 @@ fn reruns_give_byte_identical_pdfs() {
 /// looks for first, prints the same pages: the same page count and the same text.
 #[test]
 fn the_full_browser_prints_the_same_pages() {
-    let full = build(&["acme"], &["--chrome", "chromium"]);
-    full.expect_ok();
+    let full = printing(["acme"]).args(["--chrome", "chromium"]).run();
+    full.expect_code(0);
     for (id, _, _) in LAYOUTS {
-        assert_eq!(pages(&full.pdf(id)), pages(&acme().expect_ok().pdf(id)), "{id}: page counts differ");
+        assert_eq!(pages(&full.pdf(id)), pages(&acme().expect_code(0).pdf(id)), "{id}: page counts differ");
         assert_eq!(text(&full.pdf(id)), text(&acme().pdf(id)), "{id}: texts differ");
         tool("qpdf", &["--check"], &full.pdf(id));
     }
@@ -233,7 +182,7 @@ fn the_full_browser_prints_the_same_pages() {
 
 #[test]
 fn missing_browser_fails_with_install_advice_and_keeps_html() {
-    let run = build(&["acme"], &["--chrome", "/nonexistent"]);
+    let run = printing(["acme"]).args(["--chrome", "/nonexistent"]).run();
     assert_eq!(run.code, 1, "exit status {} (expected 1)\nstderr:\n{}", run.code, run.stderr);
     assert!(run.stderr.contains("apt-get install chromium-headless-shell"), "no install advice:\n{}", run.stderr);
     assert!(run.stderr.contains("/nonexistent"), "the browser path tried is not named:\n{}", run.stderr);
@@ -247,7 +196,7 @@ fn missing_browser_fails_with_install_advice_and_keeps_html() {
 #[test]
 fn no_browser_process_or_folder_is_left_after_a_run() {
     let run = acme();
-    run.expect_ok();
+    run.expect_code(0);
     assert_no_browser(&run.tmpdir, "after the run");
     assert_eq!(leftover_folders(&run.tmpdir), Vec::<String>::new(), "browser folders left after the run");
 }
@@ -265,21 +214,14 @@ fn sigterm_while_printing_leaves_no_browser() {
 /// Starts a build of 60 campaigns, sends `signal` once the browser is printing,
 /// and checks the exit status and that the browser's whole tree is gone.
 fn interrupt_while_printing(signal: libc::c_int, status: i32) {
-    let _one_at_a_time = BROWSER.lock().unwrap_or_else(|e| e.into_inner());
     let tmp = tempfile::tempdir().unwrap();
-    let (out, tmpdir) = (tmp.path().join("out"), tmp.path().join("tmp"));
-    fs::create_dir(&tmpdir).unwrap();
     let input = tmp.path().join("many.jsonl");
     fs::write(&input, many_campaigns(12)).unwrap();
-    let log = fs::File::create(tmp.path().join("stderr.txt")).unwrap();
-    let mut child = command(&[input], &out, &tmpdir, &["--jobs", "2"])
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .expect("start campaign-report");
+    let mut live = printing([&input]).args(["--jobs", "2"]).spawn();
+    let (child, tmpdir) = (&mut live.child, &live.tmpdir);
 
     let started = Instant::now();
-    while browser_processes(&tmpdir).is_empty() {
+    while browser_processes(tmpdir).is_empty() {
         assert!(child.try_wait().unwrap().is_none(), "the run ended before its browser started");
         assert!(started.elapsed() < Duration::from_secs(60), "no browser started within 60 s");
         std::thread::sleep(Duration::from_millis(50));
@@ -287,7 +229,7 @@ fn interrupt_while_printing(signal: libc::c_int, status: i32) {
     // Let it print a while.
     std::thread::sleep(Duration::from_millis(1500));
     assert!(child.try_wait().unwrap().is_none(), "the run ended before it could be interrupted");
-    assert!(!browser_processes(&tmpdir).is_empty());
+    assert!(!browser_processes(tmpdir).is_empty());
     let pid = libc::pid_t::try_from(child.id()).unwrap();
     // SAFETY: signalling our own child process.
     assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
@@ -305,13 +247,12 @@ fn interrupt_while_printing(signal: libc::c_int, status: i32) {
     };
     // The tool kills and reaps the tree before it exits; allow a moment anyway.
     let deadline = Instant::now() + Duration::from_secs(3);
-    while !browser_processes(&tmpdir).is_empty() && Instant::now() < deadline {
+    while !browser_processes(tmpdir).is_empty() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert_no_browser(&tmpdir, "after the signal");
-    assert_eq!(leftover_folders(&tmpdir), Vec::<String>::new(), "browser folders survived the signal");
-    let stderr = fs::read_to_string(tmp.path().join("stderr.txt")).unwrap_or_default();
-    assert_eq!(exit.code(), Some(status), "exit {exit:?}; stderr:\n{stderr}");
+    assert_no_browser(tmpdir, "after the signal");
+    assert_eq!(leftover_folders(tmpdir), Vec::<String>::new(), "browser folders survived the signal");
+    assert_eq!(exit.code(), Some(status), "exit {exit:?}; stderr:\n{}", live.stderr());
 }
 
 /// `copies` copies of the five campaigns of `acme-bulk.jsonl`, each with its own id.

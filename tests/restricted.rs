@@ -2,22 +2,18 @@
 //! included (read back with `pdftotext`): absent for a viewer, present for an
 //! admin, masked under `--redact contacts`.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use assert_cmd::cargo::CommandCargoExt;
+use common::{Cli, Run};
 
-fn build(out: &Path, extra: &[&str]) {
-    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    let run = Command::cargo_bin("campaign-report")
-        .unwrap()
-        .current_dir(&fixtures)
-        .args(["build", "acme/reactivation-running", "--now", "2026-11-27T12:00:00Z", "--out"])
-        .arg(out)
-        .args(extra)
-        .output()
-        .unwrap();
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+/// The running campaign (which carries latency figures) in every format, PDF included.
+fn build(extra: &[&str]) -> Run {
+    let run = Cli::build(["acme/reactivation-running"]).format("html,json,pdf").args(extra).run();
+    run.expect_code(0);
+    run
 }
 
 /// The text of every file under `dir`: PDFs through pdftotext, the rest as written.
@@ -46,9 +42,8 @@ const LATENCY_VALUES: [&str; 5] = ["1183", "2957", "1471", "3319", "1137"];
 
 #[test]
 fn a_viewer_gets_no_restricted_metric_in_any_file_pdf_included() {
-    let out = tempfile::tempdir().unwrap();
-    build(out.path(), &[]);
-    let files = texts(out.path());
+    let run = build(&[]);
+    let files = texts(&run.out);
     assert!(files.iter().any(|(p, _)| p.extension().is_some_and(|e| e == "pdf")), "no PDF was written");
     for (path, text) in &files {
         assert!(!text.to_lowercase().contains("latency"), "{} mentions latency", path.display());
@@ -60,9 +55,8 @@ fn a_viewer_gets_no_restricted_metric_in_any_file_pdf_included() {
 
 #[test]
 fn an_admin_gets_them_in_pages_summary_and_pdf() {
-    let out = tempfile::tempdir().unwrap();
-    build(out.path(), &["--role", "admin"]);
-    let dir = out.path().join("campaigns/reactivation-running");
+    let run = build(&["--role", "admin"]);
+    let dir = run.path("campaigns/reactivation-running");
     let pdf = texts(&dir).into_iter().find(|(p, _)| p.extension().is_some_and(|e| e == "pdf")).unwrap().1;
     assert!(pdf.contains("Latency"), "the PDF has no latency section");
     assert!(pdf.contains("1.2 s"), "the PDF lacks the p50 latency");
@@ -74,9 +68,8 @@ fn an_admin_gets_them_in_pages_summary_and_pdf() {
 
 #[test]
 fn redacted_contacts_appear_in_no_file_pdf_included() {
-    let out = tempfile::tempdir().unwrap();
-    build(out.path(), &["--redact", "contacts"]);
-    let files = texts(out.path());
+    let run = build(&["--redact", "contacts"]);
+    let files = texts(&run.out);
     for (path, text) in &files {
         for secret in ["Nguyen, Van An", "Bobby", "+14155550201", "415-555-0201", "415 555 0201"] {
             assert!(!text.contains(secret), "{} contains {secret:?}", path.display());
