@@ -2,13 +2,10 @@
 //! Pages are loaded in headless Chromium, which must find no script element, no
 //! event-handler attribute, no `javascript:` link and no sign that a payload ran.
 
-use std::path::Path;
-use std::process::Command;
-
-use assert_cmd::cargo::CommandCargoExt;
-use serde_json::json;
-
 mod common;
+
+use common::{Bundle, Cli, Inputs};
+use serde_json::json;
 
 /// Payloads tried in every field.
 const PAYLOADS: &[&str] = &[
@@ -27,9 +24,9 @@ fn payload(i: usize) -> String {
     PAYLOADS[i % PAYLOADS.len()].to_string()
 }
 
-fn hostile_campaign(dir: &Path) {
-    let bundle = dir.join("hostile");
-    std::fs::create_dir_all(&bundle).unwrap();
+/// A failed campaign with a payload in every field, and a draft with the same
+/// fields and a hostile audience preview, column names included.
+fn hostile_inputs() -> Inputs {
     let p = payload;
     let tasks: Vec<_> = (0..PAYLOADS.len())
         .map(|i| {
@@ -46,8 +43,7 @@ fn hostile_campaign(dir: &Path) {
             })
         })
         .collect();
-    let campaign = json!({
-        "id": "hostile",
+    let fields = json!({
         "name": p(0),
         "tenant": {"id": "acme", "name": p(1)},
         "status": "failed",
@@ -67,39 +63,29 @@ fn hostile_campaign(dir: &Path) {
         "tasks": tasks,
         "number_pool": [{"number": "+14155550111", "attempts": 5, "answered": 1, "flagged": false, "label": p(0)}]
     });
-    std::fs::write(bundle.join("campaign.json"), serde_json::to_string_pretty(&campaign).unwrap()).unwrap();
-    // A draft with a hostile audience preview, column names included.
-    let draft = dir.join("hostile-draft");
-    std::fs::create_dir_all(&draft).unwrap();
-    let mut d = campaign.clone();
-    d["id"] = json!("hostile-draft");
-    d["status"] = json!("draft");
-    d.as_object_mut().unwrap().remove("tasks");
-    std::fs::write(draft.join("campaign.json"), serde_json::to_string(&d).unwrap()).unwrap();
     let mut preview = String::from("contact_name,phone,\"<script>window.__pwned=8</script>\"\n");
     for i in 0..PAYLOADS.len() {
         let q = |s: String| format!("\"{}\"", s.replace('"', "\"\""));
         preview.push_str(&format!("{},+14155550100,{}\n", q(p(i)), q(p(i + 1))));
     }
-    std::fs::write(draft.join("audience_preview.csv"), preview).unwrap();
+    let inputs = Inputs::new();
+    inputs.bundle(&Bundle::new("hostile").merge(fields.clone()));
+    inputs.bundle(
+        &Bundle::new("hostile-draft")
+            .merge(fields)
+            .merge(json!({"status": "draft", "tasks": null}))
+            .table("audience_preview.csv", preview),
+    );
+    inputs
 }
 
 #[test]
 fn payloads_never_run_in_any_page() {
-    let input = tempfile::tempdir().unwrap();
-    hostile_campaign(input.path());
-    let out = tempfile::tempdir().unwrap();
-    let status = Command::cargo_bin("campaign-report")
-        .unwrap()
-        .arg("build")
-        .arg(input.path())
-        .args(["--format", "html,json", "--now", "2026-11-27T12:00:00Z", "--out"])
-        .arg(out.path())
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let inputs = hostile_inputs();
+    let run = Cli::build([inputs.path()]).run();
+    run.expect_code(0);
 
-    let pages = common::html_pages(out.path());
+    let pages = common::html_pages(&run.out);
     assert!(pages.len() >= 5);
     for page in &pages {
         let text = std::fs::read_to_string(page).unwrap();
@@ -111,7 +97,7 @@ fn payloads_never_run_in_any_page() {
     let report = common::nu_html_errors(&pages);
     assert!(report.is_empty(), "Nu Html Checker errors:\n{report}");
 
-    let export = std::fs::read_to_string(out.path().join("campaigns/hostile/export/tasks.csv")).unwrap();
+    let export = run.read("campaigns/hostile/export/tasks.csv");
     assert!(
         !export.lines().any(|l| l.starts_with('=') || l.contains(",=")),
         "a formula reached the CSV copy:\n{export}"

@@ -15,7 +15,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{Cli, Run, fixture};
+use common::{Bundle, Cli, Inputs, Run, fixture};
 
 /// `build INPUTS --format html,json,pdf --tenant acme`.
 fn printing<P: AsRef<Path>>(inputs: impl IntoIterator<Item = P>) -> Cli {
@@ -214,10 +214,8 @@ fn sigterm_while_printing_leaves_no_browser() {
 /// Starts a build of 60 campaigns, sends `signal` once the browser is printing,
 /// and checks the exit status and that the browser's whole tree is gone.
 fn interrupt_while_printing(signal: libc::c_int, status: i32) {
-    let tmp = tempfile::tempdir().unwrap();
-    let input = tmp.path().join("many.jsonl");
-    fs::write(&input, many_campaigns(12)).unwrap();
-    let mut live = printing([&input]).args(["--jobs", "2"]).spawn();
+    let input = many_campaigns(12);
+    let mut live = printing([input.path()]).args(["--jobs", "2"]).spawn();
     let (child, tmpdir) = (&mut live.child, &live.tmpdir);
 
     let started = Instant::now();
@@ -256,18 +254,18 @@ fn interrupt_while_printing(signal: libc::c_int, status: i32) {
 }
 
 /// `copies` copies of the five campaigns of `acme-bulk.jsonl`, each with its own id.
-fn many_campaigns(copies: usize) -> String {
+fn many_campaigns(copies: usize) -> Inputs {
     let bulk = fs::read_to_string(fixture("acme-bulk.jsonl")).unwrap();
-    let mut lines = Vec::new();
+    let inputs = Inputs::new();
     for copy in 1..=copies {
         for line in bulk.lines().filter(|l| !l.trim().is_empty()) {
-            let mut campaign: serde_json::Map<String, serde_json::Value> = serde_json::from_str(line).unwrap();
+            let mut campaign: serde_json::Value = serde_json::from_str(line).unwrap();
             let id = campaign["id"].as_str().unwrap().to_string();
-            campaign.insert("id".into(), format!("{id}-{copy:02}").into());
-            lines.push(serde_json::to_string(&campaign).unwrap());
+            campaign["id"] = format!("{id}-{copy:02}").into();
+            inputs.bundle(&Bundle::from_json(campaign));
         }
     }
-    lines.join("\n") + "\n"
+    inputs
 }
 
 /// Command lines of the live (not zombie) processes that name `tmpdir` in their

@@ -1,16 +1,19 @@
-//! Shared harness of the end-to-end tests: run the real binary ([`Cli`]) and read
-//! back what it wrote ([`Run`] and the helpers in `files` and `checkers`).
+//! Shared harness of the end-to-end tests: run the real binary ([`Cli`]), write
+//! campaign exports to run it on ([`Inputs`], [`Bundle`]), and read back what it
+//! wrote ([`Run`] and the helpers in `files` and `checkers`).
 //!
 //! Each test binary compiles its own copy, and none uses all of it.
 
 #![allow(dead_code, unused_imports)]
 
+mod bundle;
 mod checkers;
 mod cli;
 mod files;
 
 use std::path::{Path, PathBuf};
 
+pub use bundle::{Bundle, Inputs};
 pub use checkers::{headless_browser, nu_html_errors};
 pub use cli::{Cli, Live, Run};
 pub use files::{
