@@ -1,9 +1,7 @@
 //! Every input form (directory at any depth, .json, {"campaigns": [...]},
 //! .jsonl) and the CSV quirks real exports have.
 
-mod common;
-
-use common::{Cli, Run, acme, cell, read_csv};
+use crate::common::{Cli, Run, acme, cell, read_csv};
 use serde_json::Value;
 
 fn campaign_ids(run: &Run) -> Vec<String> {
@@ -57,9 +55,9 @@ fn all_input_forms_in_one_run() {
 
 #[test]
 fn jsonl_alone() {
-    let run = Cli::build(["acme-bulk.jsonl"]).run();
+    let run = Cli::build(["acme-bulk.jsonl"]).shared();
     run.expect_code(0);
-    assert_eq!(campaign_ids(&run), sorted(BULK));
+    assert_eq!(campaign_ids(run), sorted(BULK));
     assert_eq!(run.summary("implant-consult-running")["status"], "Running");
     assert_eq!(run.summary("whitening-cancelled")["layout"], "ended");
 }

@@ -2,12 +2,10 @@
 //! `check` finds no problem and `build` builds every campaign, in every input form.
 //! The benchmarks' figures are only worth something if this holds.
 
-mod common;
-
 use std::path::PathBuf;
 use std::process::Command;
 
-use common::Cli;
+use crate::common::Cli;
 
 /// The generator example, built by the same cargo into the same target folder (`cargo
 /// test` builds examples only to check that they compile, under a hashed name).

@@ -1,11 +1,9 @@
 //! Same input and `--now`, same bytes; and the manifest describes exactly
 //! what was written.
 
-mod common;
-
 use std::collections::BTreeMap;
 
-use common::{ACME_INPUTS, Cli, contents_under};
+use crate::common::{ACME_INPUTS, Cli, acme, contents_under, is_snapshot_time};
 use sha2::{Digest, Sha256};
 
 fn assert_same_tree(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>) {
@@ -18,13 +16,9 @@ fn assert_same_tree(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>
 
 #[test]
 fn two_builds_are_byte_identical() {
-    // The two builds run side by side to keep the test quick.
-    let (first, second) = std::thread::scope(|scope| {
-        let a = scope.spawn(|| Cli::build(ACME_INPUTS).run());
-        let b = scope.spawn(|| Cli::build(ACME_INPUTS).run());
-        (a.join().unwrap(), b.join().unwrap())
-    });
-    first.expect_code(0);
+    // The first is the build the other tests read; the second is made afresh.
+    let first = acme();
+    let second = Cli::build(ACME_INPUTS).run();
     second.expect_code(0);
     let a = contents_under(&first.out);
     assert!(a.len() > 50, "a full build writes many files ({})", a.len());
@@ -33,7 +27,7 @@ fn two_builds_are_byte_identical() {
 
 #[test]
 fn rebuilding_over_an_old_snapshot_gives_the_same_files() {
-    let fresh = Cli::build(["acme-bulk.jsonl"]).run();
+    let fresh = Cli::build(["acme-bulk.jsonl"]).shared();
     fresh.expect_code(0);
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
@@ -60,7 +54,7 @@ fn manifest_lists_every_file_with_its_digest() {
     let run = Cli::build(["acme", "acme-single.json"]).run();
     run.expect_code(0);
     let manifest = run.manifest();
-    assert!(common::is_snapshot_time(&manifest["generated_at"]), "{}", manifest["generated_at"]);
+    assert!(is_snapshot_time(&manifest["generated_at"]), "{}", manifest["generated_at"]);
     assert!(!manifest["tool_version"].as_str().unwrap().is_empty());
     assert_eq!(manifest["tenant"]["id"], "acme");
 

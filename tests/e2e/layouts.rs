@@ -1,9 +1,7 @@
 //! Status picks the layout: tabs, actions, sections, self-refresh and the
 //! files each tab produces.
 
-mod common;
-
-use common::{Cli, acme, cell, fixture, read_csv, strings};
+use crate::common::{Cli, acme, cell, fixture, read_csv, strings};
 
 const DRAFTS: &[&str] = &["spring-recall-draft", "intake-draft-empty", "birthday-draft", "newsletter-optin-draft"];
 const ACTIVE: &[&str] = &[

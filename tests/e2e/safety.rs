@@ -1,9 +1,7 @@
 //! Output-folder safety across runs: an output inside an input, a tampered
 //! manifest, another tenant's snapshot, and inputs with no campaign at all.
 
-mod common;
-
-use common::{Bundle, Cli, Inputs};
+use crate::common::{Bundle, Cli, Inputs};
 use serde_json::json;
 
 /// A minimal campaign, `id`, of `tenant`.

@@ -1,9 +1,7 @@
 //! Bad input: each problem is reported on one line naming the file, the
 //! position and the field; bad campaigns are skipped, the rest are built.
 
-mod common;
-
-use common::{ACME_INPUTS, Cli, files_under, fixture, names_line};
+use crate::common::{ACME_INPUTS, Cli, files_under, fixture, names_line};
 
 /// One invalid fixture and what its report must say.
 struct Case {

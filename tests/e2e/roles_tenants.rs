@@ -1,8 +1,6 @@
 //! Restricted metrics by role, one tenant per run, and contact redaction.
 
-mod common;
-
-use common::{
+use crate::common::{
     Cli, Run, acme, assert_no_file_contains, cell, contains_token, contents_under, files_under, read_csv, strings,
 };
 

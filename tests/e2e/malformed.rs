@@ -2,9 +2,7 @@
 //! position and the field, while a valid campaign beside it is still built, and
 //! none makes the tool panic.
 
-mod common;
-
-use common::{Bundle, Cli, Inputs};
+use crate::common::{Bundle, Cli, Inputs};
 use serde_json::{Value, json};
 
 /// A valid running campaign with two tasks, inline.

@@ -2,9 +2,7 @@
 //! the fixtures (the large q3 campaign: from its CSV files, see
 //! `scripts/gen-fixtures.py`, whose printout they match).
 
-mod common;
-
-use common::{Cli, acme, fixture, is_snapshot_time, strings};
+use crate::common::{Cli, acme, fixture, is_snapshot_time, strings};
 use serde_json::Value;
 
 fn progress(s: &Value) -> Option<(u64, u64, f64)> {

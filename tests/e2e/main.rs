@@ -1,0 +1,18 @@
+//! The end-to-end tests that build HTML and JSON only (no browser, no killed
+//! process), in one test binary: a build that several tests read, such as every
+//! acme input form with the default flags (`common::acme`), is done once for all
+//! of them (`common::Cli::shared`).
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod determinism;
+mod errors;
+mod figures;
+mod generator;
+mod inputs;
+mod layouts;
+mod malformed;
+mod roles_tenants;
+mod safety;
+mod snapshots;
