@@ -2,9 +2,18 @@
 //! Chromium (both installed by `scripts/setup --tests`; missing, they fail the test).
 
 use std::ffi::OsStr;
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
+
+/// Waits until no other Chromium of this test binary runs, the tool's or a test's:
+/// two cores, and each Chromium takes about 430 MiB.
+pub fn one_browser_at_a_time() -> MutexGuard<'static, ()> {
+    static BROWSER: Mutex<()> = Mutex::new(());
+    BROWSER.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 /// Errors the Nu Html Checker (`tools/`) finds in `pages`; empty when valid.
 pub fn nu_html_errors(pages: &[PathBuf]) -> String {
@@ -21,8 +30,25 @@ pub fn nu_html_errors(pages: &[PathBuf]) -> String {
     if checked.status.success() || !report.is_empty() { report } else { "the Nu Html Checker failed".into() }
 }
 
-/// A headless Chromium (`$CHROME`, else /usr/bin/chromium) with its own profile folder.
-pub fn headless_browser(profile: &Path) -> headless_chrome::Browser {
+/// A headless Chromium and the right to run it (see [`one_browser_at_a_time`]).
+pub struct Chromium {
+    /// Declared first: the browser is closed before the next one may start.
+    browser: headless_chrome::Browser,
+    _one_at_a_time: MutexGuard<'static, ()>,
+}
+
+impl Deref for Chromium {
+    type Target = headless_chrome::Browser;
+
+    fn deref(&self) -> &headless_chrome::Browser {
+        &self.browser
+    }
+}
+
+/// A headless Chromium (`$CHROME`, else /usr/bin/chromium) with its own profile
+/// folder, once no other Chromium of this test binary runs.
+pub fn headless_browser(profile: &Path) -> Chromium {
+    let one_at_a_time = one_browser_at_a_time();
     let chrome = std::env::var_os("CHROME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
     let options = headless_chrome::LaunchOptions::default_builder()
         .path(Some(chrome))
@@ -38,5 +64,6 @@ pub fn headless_browser(profile: &Path) -> headless_chrome::Browser {
         ])
         .build()
         .unwrap();
-    headless_chrome::Browser::new(options).expect("Chromium must be installed (scripts/setup)")
+    let browser = headless_chrome::Browser::new(options).expect("Chromium must be installed (scripts/setup)");
+    Chromium { browser, _one_at_a_time: one_at_a_time }
 }

@@ -9,11 +9,8 @@ use std::sync::{Mutex, MutexGuard, Once, OnceLock};
 
 use serde_json::Value;
 
+use super::checkers::one_browser_at_a_time;
 use super::{NOW, files_under, fixture};
-
-/// One printing run at a time per test binary: two cores, and each Chromium takes
-/// about 430 MiB.
-static PRINTING: Mutex<()> = Mutex::new(());
 
 /// A `campaign-report` command line.
 ///
@@ -21,7 +18,7 @@ static PRINTING: Mutex<()> = Mutex::new(());
 /// browser), at the fixed time [`NOW`]; [`Cli::out`], [`Cli::format`] and
 /// [`Cli::now`] change that. Every run gets a `TMPDIR` of its own, so whatever a run
 /// leaves there (the browser's folders, say) is told apart from other runs'. A run
-/// whose formats include `pdf` waits until no other run of the test binary prints.
+/// whose formats include `pdf` waits until no other Chromium of the test binary runs.
 #[must_use]
 #[derive(Debug)]
 pub struct Cli {
@@ -129,7 +126,7 @@ impl Cli {
     /// Starts the run and returns at once; stdout is dropped and stderr kept for [`Live::stderr`].
     pub fn spawn(self) -> Live {
         let root = Root::Temp(tempfile::tempdir().expect("temp dir"));
-        let printing = self.prints().then(lock_printing);
+        let printing = self.prints().then(one_browser_at_a_time);
         let (mut cmd, out, tmpdir) = self.command(root.path());
         let stderr = root.path().join("stderr.txt");
         let log = fs::File::create(&stderr).expect("stderr log");
@@ -159,7 +156,7 @@ impl Cli {
     }
 
     fn run_in(self, root: Root) -> Run {
-        let _printing = self.prints().then(lock_printing);
+        let _printing = self.prints().then(one_browser_at_a_time);
         let (mut cmd, out, tmpdir) = self.command(root.path());
         let output = cmd.output().expect("run campaign-report");
         Run::new(root, out, tmpdir, output)
@@ -189,10 +186,6 @@ impl Cli {
         }
         (cmd, out, tmpdir)
     }
-}
-
-fn lock_printing() -> MutexGuard<'static, ()> {
-    PRINTING.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Where a run keeps its output, `TMPDIR` and logs.

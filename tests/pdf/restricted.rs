@@ -2,12 +2,10 @@
 //! included (read back with `pdftotext`): absent for a viewer, present for an
 //! admin, masked under `--redact contacts`.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{Cli, Run};
+use crate::common::{Cli, Run};
 
 /// The running campaign (which carries latency figures) in every format, PDF included.
 fn build(extra: &[&str]) -> Run {

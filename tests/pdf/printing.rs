@@ -1,13 +1,10 @@
-//! PDFs end to end: the real binary prints the acme fixtures with the system's
-//! Chromium, and the PDFs are read back with poppler (`pdftotext`, `pdfinfo`) and
-//! `qpdf`. A missing browser or missing tools fail these tests; they never skip.
+//! The acme fixtures printed with the system's Chromium, read back with poppler
+//! (`pdftotext`, `pdfinfo`) and `qpdf`; and builds interrupted while printing.
 //!
 //! Every run gets its own `TMPDIR` (see `common::Cli`). The tool keeps the browser's
 //! profile, HOME and TMPDIR under it, so every Chromium process of that run names it
 //! in its command line or environment, and "no process left" is checked for that run
-//! alone even while other runs are going on. Runs that print wait for each other.
-
-mod common;
+//! alone even while other runs are going on.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -15,7 +12,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{Bundle, Cli, Inputs, Run, fixture};
+use crate::common::{Bundle, Cli, Inputs, Run, fixture};
 
 /// `build INPUTS --format html,json,pdf --tenant acme`.
 fn printing<P: AsRef<Path>>(inputs: impl IntoIterator<Item = P>) -> Cli {

@@ -2,9 +2,7 @@
 //! Pages are loaded in headless Chromium, which must find no script element, no
 //! event-handler attribute, no `javascript:` link and no sign that a payload ran.
 
-mod common;
-
-use common::{Bundle, Cli, Inputs};
+use crate::common::{Bundle, Cli, Inputs, headless_browser, html_pages, nu_html_errors};
 use serde_json::json;
 
 /// Payloads tried in every field.
@@ -85,7 +83,7 @@ fn payloads_never_run_in_any_page() {
     let run = Cli::build([inputs.path()]).run();
     run.expect_code(0);
 
-    let pages = common::html_pages(&run.out);
+    let pages = html_pages(&run.out);
     assert!(pages.len() >= 5);
     for page in &pages {
         let text = std::fs::read_to_string(page).unwrap();
@@ -94,7 +92,7 @@ fn payloads_never_run_in_any_page() {
         assert!(!text.contains("href=\"javascript:"), "{} has a javascript: link", page.display());
     }
     // Control characters and payloads must not make the pages invalid either.
-    let report = common::nu_html_errors(&pages);
+    let report = nu_html_errors(&pages);
     assert!(report.is_empty(), "Nu Html Checker errors:\n{report}");
 
     let export = run.read("campaigns/hostile/export/tasks.csv");
@@ -104,7 +102,7 @@ fn payloads_never_run_in_any_page() {
     );
 
     let profile = tempfile::tempdir().unwrap();
-    let browser = common::headless_browser(profile.path());
+    let browser = headless_browser(profile.path());
     let tab = browser.new_tab().unwrap();
     for page in &pages {
         tab.navigate_to(&format!("file://{}", page.display())).unwrap();

@@ -1,14 +1,9 @@
 //! Every page written for the fixtures is valid HTML (Nu Html Checker) and has no
 //! serious or critical accessibility violation (axe-core in headless Chromium).
-//!
-//! The checkers come from `tools/` (`npm ci --prefix tools`, done by
-//! `scripts/setup`); a missing checker or browser fails these tests.
-
-mod common;
 
 use std::path::Path;
 
-use common::{ACME_INPUTS, Cli, Run};
+use crate::common::{ACME_INPUTS, Cli, Run, headless_browser, html_pages, nu_html_errors};
 
 /// Every fixture campaign of both tenants, as an admin so restricted sections are
 /// drawn too; built once for the tests of this file.
@@ -21,9 +16,9 @@ fn fixtures() -> &'static Run {
 
 #[test]
 fn every_page_passes_the_nu_html_checker() {
-    let pages = common::html_pages(&fixtures().out);
+    let pages = html_pages(&fixtures().out);
     assert!(pages.len() > 40, "expected every tab of every fixture campaign, found {}", pages.len());
-    let report = common::nu_html_errors(&pages);
+    let report = nu_html_errors(&pages);
     assert!(report.is_empty(), "Nu Html Checker errors:\n{report}");
 }
 
@@ -33,12 +28,12 @@ fn no_page_has_serious_or_critical_accessibility_violations() {
     let axe = std::fs::read_to_string(&axe)
         .unwrap_or_else(|e| panic!("{} is missing ({e}): run scripts/setup", axe.display()));
     let out = &fixtures().out;
-    let mut pages = common::html_pages(out);
+    let mut pages = html_pages(out);
     // Every page kind: the lists, each campaign's tabs, the first Tasks page only.
     pages.retain(|p| !p.file_name().unwrap().to_string_lossy().starts_with("tasks-"));
 
     let profile = tempfile::tempdir().unwrap();
-    let browser = common::headless_browser(profile.path());
+    let browser = headless_browser(profile.path());
     let tab = browser.new_tab().unwrap();
     let mut failures = Vec::new();
     for page in &pages {
