@@ -1,16 +1,15 @@
-//! The one way the tests run the binary: [`Cli`] is the command line, [`Run`] what
-//! a finished run left behind, [`Live`] a run still going.
+//! The one way the tests run the binary: [`Cli`] is the command line; what a run
+//! leaves is a [`Run`], or a [`Live`] while it goes on (see `run.rs`).
 
 use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::{Mutex, MutexGuard, Once, OnceLock};
-
-use serde_json::Value;
+use std::process::{Command, Stdio};
+use std::sync::{Mutex, Once, OnceLock};
 
 use super::checkers::one_browser_at_a_time;
-use super::{NOW, files_under, fixture};
+use super::run::{Live, Root, Run};
+use super::{NOW, fixture};
 
 /// A `campaign-report` command line.
 ///
@@ -131,7 +130,7 @@ impl Cli {
         let stderr = root.path().join("stderr.txt");
         let log = fs::File::create(&stderr).expect("stderr log");
         let child = cmd.stdout(Stdio::null()).stderr(log).spawn().expect("start campaign-report");
-        Live { child, out, tmpdir, stderr, _printing: printing, _root: root }
+        Live::new(child, out, tmpdir, stderr, printing, root)
     }
 
     /// The run of this command line, done once per test binary and shared by every
@@ -188,22 +187,6 @@ impl Cli {
     }
 }
 
-/// Where a run keeps its output, `TMPDIR` and logs.
-enum Root {
-    Temp(tempfile::TempDir),
-    /// A shared run's folder, which outlives the test binary's statics.
-    Kept(PathBuf),
-}
-
-impl Root {
-    fn path(&self) -> &Path {
-        match self {
-            Root::Temp(dir) => dir.path(),
-            Root::Kept(dir) => dir,
-        }
-    }
-}
-
 /// Folder of the `index`-th shared run: `crt-<pid>-<index>` in the system's
 /// temporary folder (short, so the browser's socket paths under it stay within
 /// the system's limit). Folders of test processes that have ended are removed first.
@@ -223,91 +206,4 @@ fn shared_root(index: usize) -> PathBuf {
     let _ = fs::remove_dir_all(&root);
     fs::create_dir_all(&root).expect("shared run folder");
     root
-}
-
-/// What one run of the binary left behind.
-pub struct Run {
-    /// Keeps a temporary output folder alive as long as the run is used.
-    _root: Root,
-    /// The output folder (for [`Cli::check`], the empty folder it ran in).
-    pub out: PathBuf,
-    /// The run's own `TMPDIR`.
-    pub tmpdir: PathBuf,
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl Run {
-    fn new(root: Root, out: PathBuf, tmpdir: PathBuf, output: Output) -> Run {
-        Run {
-            _root: root,
-            out,
-            tmpdir,
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
-    }
-
-    /// Panics with the run's stderr unless the exit status is `code`.
-    pub fn expect_code(&self, code: i32) -> &Run {
-        assert_eq!(self.code, code, "exit status {} (expected {code})\nstderr:\n{}", self.code, self.stderr);
-        self
-    }
-
-    /// Path of a file under the output folder.
-    pub fn path(&self, rel: &str) -> PathBuf {
-        self.out.join(rel)
-    }
-
-    /// Text of a file under the output folder.
-    pub fn read(&self, rel: &str) -> String {
-        let p = self.path(rel);
-        fs::read_to_string(&p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()))
-    }
-
-    /// `campaigns/<id>/summary.json`, parsed.
-    pub fn summary(&self, id: &str) -> Value {
-        let text = self.read(&format!("campaigns/{id}/summary.json"));
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("summary.json of {id}: {e}"))
-    }
-
-    /// `manifest.json`, parsed.
-    pub fn manifest(&self) -> Value {
-        serde_json::from_str(&self.read("manifest.json")).expect("manifest.json")
-    }
-
-    /// Whether `campaigns/<id>/<rel>` exists.
-    pub fn has(&self, id: &str, rel: &str) -> bool {
-        self.out.join("campaigns").join(id).join(rel).is_file()
-    }
-
-    /// `campaigns/<id>/<id>.pdf`.
-    pub fn pdf(&self, id: &str) -> PathBuf {
-        self.out.join("campaigns").join(id).join(format!("{id}.pdf"))
-    }
-
-    /// Every file under the output folder, relative, with `/` separators.
-    pub fn files(&self) -> Vec<String> {
-        files_under(&self.out)
-    }
-}
-
-/// A run still going (see [`Cli::spawn`]).
-pub struct Live {
-    pub child: Child,
-    pub out: PathBuf,
-    /// The run's own `TMPDIR`.
-    pub tmpdir: PathBuf,
-    stderr: PathBuf,
-    _printing: Option<MutexGuard<'static, ()>>,
-    _root: Root,
-}
-
-impl Live {
-    /// What the run has written to stderr so far.
-    pub fn stderr(&self) -> String {
-        fs::read_to_string(&self.stderr).unwrap_or_default()
-    }
 }

@@ -10,16 +10,18 @@ mod bundle;
 mod checkers;
 mod cli;
 mod files;
+mod run;
 
 use std::path::{Path, PathBuf};
 
 pub use bundle::{Bundle, Inputs};
 pub use checkers::{headless_browser, nu_html_errors};
-pub use cli::{Cli, Live, Run};
+pub use cli::Cli;
 pub use files::{
     assert_no_file_contains, cell, contains_token, contents_under, files_under, html_pages, is_snapshot_time,
     names_line, read_csv, strings,
 };
+pub use run::{Live, Run};
 
 /// Snapshot time passed to every build, so output never depends on the clock.
 pub const NOW: &str = "2026-11-27T12:00:00Z";
