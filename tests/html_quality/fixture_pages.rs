@@ -41,7 +41,7 @@ fn no_page_has_serious_or_critical_accessibility_violations() {
         tab.navigate_to(&url).unwrap();
         tab.wait_for_element("footer.page-footer").unwrap();
         tab.evaluate(&axe, false).unwrap();
-        // meta-refresh is off: the contract requires Active pages to reload themselves
+        // meta-refresh is off: Active pages reload themselves (docs/export-format.md, Pages)
         // (`--refresh-seconds 0` turns it off for readers who need WCAG 2.2.1).
         let script = r#"axe.run(document, { resultTypes: ['violations'], rules: { 'meta-refresh': { enabled: false } } }).then(r => JSON.stringify(
             r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
