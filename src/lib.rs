@@ -6,6 +6,7 @@
 //! [`render`] draws it, and [`output`] writes it atomically. [`lifecycle`] is the
 //! one table that maps a status to its layout, tabs and actions.
 
+pub mod browser;
 pub mod export;
 pub mod figures;
 pub mod lifecycle;

@@ -91,6 +91,10 @@ fn run(cli: Cli) -> Result<ExitStatus> {
                 chrome: args.chrome,
                 now_fixed: args.now.is_some(),
             };
+            if options.formats.pdf {
+                // Before any browser starts, so a signal never leaves one running.
+                campaign_report::browser::install_signal_handler();
+            }
             let started = std::time::Instant::now();
             let report = pipeline::run(&options)?;
             print_problems(&report);

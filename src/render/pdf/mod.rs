@@ -1,49 +1,31 @@
 //! PDF renderer: prints the HTML pages already written to disk with one headless
 //! Chromium per run and a pool of tabs.
 //!
-//! A browser is a tree of processes that outlives the tool unless something kills it
-//! on every exit path, its connection can drop in the middle of a run, and its PDFs
-//! carry the time they were printed. This module owns all of that: finding the
-//! browser, the tab pool, a deadline per PDF with one retry on a fresh tab,
-//! relaunching a browser that died, killing the whole process tree (also on SIGINT,
-//! SIGTERM and SIGHUP), and rewriting the PDF dates from the snapshot time so reruns
-//! with `--now` are byte-identical.
+//! A browser's connection can drop in the middle of a run, and its PDFs carry the
+//! time they were printed. This module owns what that means for PDFs: the tab
+//! pool, a deadline per PDF with one retry on a fresh tab, relaunching a browser
+//! that died, and rewriting the PDF dates from the snapshot time so reruns with
+//! `--now` are byte-identical. Finding, starting and killing the browser (also on
+//! SIGINT, SIGTERM and SIGHUP) is [`crate::browser`]'s job.
 //!
 //! It must not download a browser or touch the network: the pages are `file://`
-//! URLs of complete, self-contained files, and Chromium is started with its
+//! URLs of complete, self-contained files, and the browser runs with its
 //! background networking switched off and its own `HOME` and `TMPDIR`.
 
-use std::collections::{HashMap, HashSet};
-use std::ffi::{OsStr, OsString};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use headless_chrome::Tab;
 use headless_chrome::protocol::cdp::types::Event;
 use headless_chrome::types::PrintToPdfOptions;
-use headless_chrome::{Browser, LaunchOptions, Tab};
 
-/// Browser names searched on `PATH`, in this order, when neither `--chrome` nor
-/// `CHROME` names one.
-pub const BROWSER_NAMES: &[&str] = &[
-    "chromium-headless-shell",
-    "chrome-headless-shell",
-    "chromium",
-    "google-chrome",
-    "chrome",
-    "chromium-browser",
-    "google-chrome-stable",
-];
+use crate::browser::{self, BrowserError, Instance};
 
 /// Default deadline for one PDF.
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(60);
-
-/// How long the protocol connection may stay silent before the crate drops it. The
-/// crate's default (30 s) kills the connection between two batches; our own deadline
-/// bounds each PDF instead.
-const IDLE_TIMEOUT: Duration = Duration::from_secs(3600);
 
 /// A pause after which `print_all` checks the browser before handing out pages.
 const IDLE_CHECK: Duration = Duration::from_secs(10);
@@ -51,18 +33,9 @@ const IDLE_CHECK: Duration = Duration::from_secs(10);
 /// How often a page's wait checks that the browser is still alive.
 const LIVENESS_POLL: Duration = Duration::from_millis(250);
 
-/// How long a dead or unresponsive browser may take to answer a health check.
-const HEALTH_TIMEOUT: Duration = Duration::from_secs(5);
-
 /// Relaunches allowed over one `Printer`'s life, so a browser that dies on every
 /// page cannot keep the run going forever.
 const MAX_RELAUNCHES: u32 = 3;
-
-/// A proxy that refuses every connection (the discard port, closed on any sane host).
-const DEAD_PROXY: &str = "127.0.0.1:9";
-
-/// Prefix of the temporary folder that holds the browser's profile, HOME and TMPDIR.
-const TEMP_PREFIX: &str = "campaign-report-chrome-";
 
 /// Paper size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -120,7 +93,7 @@ pub struct PdfJob {
 /// How to print: which browser, paper, how many tabs, and the snapshot time.
 #[derive(Debug, Clone)]
 pub struct PdfSettings {
-    /// `--chrome`: the browser to use; searched for when `None` (see [`find_chrome`]).
+    /// `--chrome`: the browser to use; searched for when `None` (see [`crate::browser`]).
     pub chrome: Option<PathBuf>,
     /// `--paper`.
     pub paper: Paper,
@@ -174,62 +147,15 @@ pub enum PdfError {
     },
 }
 
-// ---------------------------------------------------------------------------
-// Finding the browser
-
-/// Finds the browser: explicit path, then $CHROME, then a headless shell, chromium,
-/// google-chrome, chrome on PATH.
-///
-/// The headless shell (Chromium's old headless mode, `chromium-headless-shell` on
-/// Debian, `chrome-headless-shell` from Chrome for Testing) comes first: it prints the
-/// same PDFs about twice as fast, because the full browser starts a print compositor
-/// process for every document, which loads every font the page uses again.
-///
-/// An explicit path or `CHROME` that does not work is an error (no silent
-/// fallback to another browser); on `PATH`, Ubuntu's `chromium-browser` and
-/// `google-chrome-stable` are tried last. A bare name is looked up on `PATH`.
-pub fn find_chrome(explicit: Option<&Path>) -> Result<PathBuf, PdfError> {
-    find_chrome_in(explicit, std::env::var_os("CHROME"), std::env::var_os("PATH"))
-}
-
-/// [`find_chrome`] with the environment passed in, so tests need not change it.
-fn find_chrome_in(
-    explicit: Option<&Path>,
-    env_chrome: Option<OsString>,
-    path_var: Option<OsString>,
-) -> Result<PathBuf, PdfError> {
-    let path_var = path_var.unwrap_or_default();
-    // An explicit choice that does not work is an error, not a reason to pick another browser.
-    if let Some(explicit) = explicit {
-        return resolve(explicit.as_os_str(), &path_var).ok_or_else(|| PdfError::NoBrowser {
-            tried: format!("--chrome {} (not found or not executable)", explicit.display()),
-        });
-    }
-    if let Some(env) = env_chrome.filter(|v| !v.is_empty()) {
-        return resolve(&env, &path_var).ok_or_else(|| PdfError::NoBrowser {
-            tried: format!("CHROME={} (not found or not executable)", Path::new(&env).display()),
-        });
-    }
-    for name in BROWSER_NAMES {
-        if let Some(found) = resolve(OsStr::new(name), &path_var) {
-            return Ok(found);
+impl From<BrowserError> for PdfError {
+    /// The browser's own errors, worded for a run that prints PDFs.
+    fn from(err: BrowserError) -> PdfError {
+        match err {
+            BrowserError::NoBrowser { tried } => PdfError::NoBrowser { tried },
+            BrowserError::Launch { chrome, reason } => PdfError::Launch { chrome, reason },
+            BrowserError::TempDir(err) => PdfError::TempDir(err),
         }
     }
-    Err(PdfError::NoBrowser { tried: format!("{} on PATH; CHROME is not set", BROWSER_NAMES.join(", ")) })
-}
-
-/// A path with a slash is taken as is; a bare name is looked up on `PATH`.
-fn resolve(name: &OsStr, path_var: &OsStr) -> Option<PathBuf> {
-    let as_path = Path::new(name);
-    if as_path.components().count() > 1 || as_path.is_absolute() {
-        return is_executable(as_path).then(|| as_path.to_path_buf());
-    }
-    std::env::split_paths(path_var).map(|dir| dir.join(name)).find(|candidate| is_executable(candidate))
-}
-
-fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
 // ---------------------------------------------------------------------------
@@ -251,7 +177,7 @@ pub struct Printer {
 
 /// The current browser, replaced when it dies.
 struct State {
-    current: Option<Arc<Instance>>,
+    current: Option<Arc<Launched>>,
     generation: u64,
     relaunches: u32,
     /// Set when a relaunch failed: later jobs fail fast with this error instead of
@@ -259,12 +185,18 @@ struct State {
     broken: Option<String>,
 }
 
+/// A browser of this printer and which launch it is: a tab opened in an earlier
+/// launch is gone with its browser.
+struct Launched {
+    generation: u64,
+    instance: Instance,
+}
+
 impl Printer {
     /// Finds and starts the browser (one per run); tabs open as jobs need them.
     pub fn launch(settings: &PdfSettings) -> Result<Printer, PdfError> {
-        let chrome = find_chrome(settings.chrome.as_deref())?;
-        install_signal_handler();
-        let instance = Instance::start(&chrome, 1)?;
+        let chrome = browser::find_chrome(settings.chrome.as_deref())?;
+        let instance = Launched { generation: 1, instance: Instance::start(&chrome)? };
         Ok(Printer {
             chrome,
             paper: settings.paper,
@@ -278,7 +210,7 @@ impl Printer {
     }
 
     /// The browser executable in use.
-    pub fn chrome(&self) -> &Path {
+    pub fn chrome(&self) -> &std::path::Path {
         &self.chrome
     }
 
@@ -291,7 +223,7 @@ impl Printer {
         let idle = lock(&self.last_used).elapsed() > IDLE_CHECK;
         if idle
             && let Ok(instance) = self.instance()
-            && !instance.healthy()
+            && !instance.instance.healthy()
         {
             self.retire(&instance);
         }
@@ -348,7 +280,7 @@ impl Printer {
                     if let Some(tab) = tab {
                         tab.close_in_background();
                     }
-                    if !instance.healthy() && self.retire(&instance) {
+                    if !instance.instance.healthy() && self.retire(&instance) {
                         // The browser died under this page: that was not the page's fault.
                         continue;
                     }
@@ -400,7 +332,7 @@ impl Printer {
     }
 
     /// The current browser, started again if it was retired.
-    fn instance(&self) -> Result<Arc<Instance>, PdfError> {
+    fn instance(&self) -> Result<Arc<Launched>, PdfError> {
         let mut state = lock(&self.state);
         if let Some(current) = &state.current {
             return Ok(current.clone());
@@ -409,13 +341,14 @@ impl Printer {
             return Err(PdfError::Launch { chrome: self.chrome.clone(), reason: reason.clone() });
         }
         state.generation += 1;
-        match Instance::start(&self.chrome, state.generation) {
+        match Instance::start(&self.chrome) {
             Ok(instance) => {
-                let instance = Arc::new(instance);
+                let instance = Arc::new(Launched { generation: state.generation, instance });
                 state.current = Some(instance.clone());
                 Ok(instance)
             }
             Err(err) => {
+                let err = PdfError::from(err);
                 state.broken = Some(err.to_string());
                 Err(err)
             }
@@ -424,7 +357,7 @@ impl Printer {
 
     /// Kills a browser that stopped answering so the next job starts a new one.
     /// Returns false when the relaunch budget is spent (then the job counts a failure).
-    fn retire(&self, instance: &Arc<Instance>) -> bool {
+    fn retire(&self, instance: &Arc<Launched>) -> bool {
         let mut state = lock(&self.state);
         let is_current = state.current.as_ref().is_some_and(|c| Arc::ptr_eq(c, instance));
         if !is_current {
@@ -433,12 +366,12 @@ impl Printer {
         }
         if state.relaunches >= MAX_RELAUNCHES {
             state.broken = Some(format!("the browser stopped responding {} times", MAX_RELAUNCHES + 1));
-            instance.shutdown();
+            instance.instance.shutdown();
             state.current = None;
             return false;
         }
         state.relaunches += 1;
-        instance.shutdown();
+        instance.instance.shutdown();
         state.current = None;
         true
     }
@@ -448,7 +381,7 @@ impl Drop for Printer {
     fn drop(&mut self) {
         lock(&self.idle_tabs).clear();
         if let Some(instance) = lock(&self.state).current.take() {
-            instance.shutdown();
+            instance.instance.shutdown();
         }
     }
 }
@@ -482,7 +415,7 @@ enum Report {
 /// the crate's idle timeout), so they run on a helper thread that is abandoned when
 /// the deadline passes; closing its tab or killing the browser ends it.
 fn attempt(
-    instance: &Arc<Instance>,
+    instance: &Arc<Launched>,
     slot: Option<TabSlot>,
     url: &str,
     options: &PrintToPdfOptions,
@@ -529,7 +462,7 @@ fn attempt(
                 return (slot, result);
             }
             Err(RecvTimeoutError::Timeout) if !left.is_zero() => {
-                if instance.shut.load(Ordering::SeqCst) || !process_alive(instance.pid) {
+                if !instance.instance.alive() {
                     return (None, Err(Failure::Error("the browser stopped while printing".into())));
                 }
             }
@@ -578,8 +511,8 @@ struct TabSlot {
 }
 
 impl TabSlot {
-    fn open(instance: &Instance) -> Result<TabSlot, String> {
-        let tab = instance.browser.new_tab().map_err(|e| format!("could not open a browser tab: {e}"))?;
+    fn open(instance: &Launched) -> Result<TabSlot, String> {
+        let tab = instance.instance.browser().new_tab().map_err(|e| format!("could not open a browser tab: {e}"))?;
         let (tx, loads) = mpsc::channel();
         let tx = Mutex::new(tx);
         tab.add_event_listener(Arc::new(move |event: &Event| {
@@ -655,352 +588,6 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-// ---------------------------------------------------------------------------
-// One browser process tree
-
-/// One launched browser, its process id and its temporary folder.
-struct Instance {
-    generation: u64,
-    browser: Browser,
-    pid: u32,
-    dir: Mutex<Option<tempfile::TempDir>>,
-    shut: AtomicBool,
-}
-
-impl Instance {
-    fn start(chrome: &Path, generation: u64) -> Result<Instance, PdfError> {
-        // Held until the browser is registered, so a signal handler never kills
-        // "everything" while a browser it cannot see yet is starting.
-        let _launching = lock(&LAUNCH);
-        if STOPPING.load(Ordering::SeqCst) {
-            return Err(PdfError::Launch { chrome: chrome.to_path_buf(), reason: "the run is stopping".into() });
-        }
-        let dir = tempfile::Builder::new().prefix(TEMP_PREFIX).tempdir().map_err(PdfError::TempDir)?;
-        let (profile, home, tmp) = (dir.path().join("profile"), dir.path().join("home"), dir.path().join("tmp"));
-        for sub in [&profile, &home, &tmp] {
-            std::fs::create_dir_all(sub).map_err(PdfError::TempDir)?;
-        }
-        // Registered before the launch, so a signal during it still finds the
-        // processes by their profile folder.
-        register(dir.path(), None);
-
-        let text = |p: &Path| p.to_string_lossy().into_owned();
-        let envs = HashMap::from([
-            ("HOME".to_owned(), text(&home)),
-            ("TMPDIR".to_owned(), text(&tmp)),
-            ("XDG_CONFIG_HOME".to_owned(), text(&home.join(".config"))),
-            ("XDG_CACHE_HOME".to_owned(), text(&home.join(".cache"))),
-        ]);
-        let args: Vec<&OsStr> = [
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--no-default-browser-check",
-            "--disable-default-apps",
-            "--disable-extensions",
-            "--disable-gpu",
-            "--disable-crash-reporter",
-            "--hide-scrollbars",
-            "--mute-audio",
-        ]
-        .iter()
-        .map(OsStr::new)
-        .collect();
-        let options = LaunchOptions {
-            headless: true,
-            // Chromium refuses to start as root with its sandbox on.
-            sandbox: !is_root(),
-            path: Some(chrome.to_path_buf()),
-            user_data_dir: Some(profile),
-            idle_browser_timeout: IDLE_TIMEOUT,
-            // Pages are local files. A remote image that slipped into a page must fail
-            // at once instead of calling out or holding back the load event: every
-            // http(s) request goes to a closed local port.
-            proxy_server: Some(DEAD_PROXY),
-            process_envs: Some(envs),
-            args,
-            ..LaunchOptions::default()
-        };
-        let browser = match Browser::new(options) {
-            Ok(browser) => browser,
-            Err(err) => {
-                kill_tree(None, Some(dir.path()), false);
-                unregister(dir.path());
-                return Err(PdfError::Launch { chrome: chrome.to_path_buf(), reason: format!("{err:#}") });
-            }
-        };
-        let Some(pid) = browser.get_process_id() else {
-            unregister(dir.path());
-            return Err(PdfError::Launch { chrome: chrome.to_path_buf(), reason: "no process id".into() });
-        };
-        register(dir.path(), Some(pid));
-        Ok(Instance { generation, browser, pid, dir: Mutex::new(Some(dir)), shut: AtomicBool::new(false) })
-    }
-
-    /// Alive and answering the protocol within a few seconds.
-    fn healthy(&self) -> bool {
-        if self.shut.load(Ordering::SeqCst) || !process_alive(self.pid) {
-            return false;
-        }
-        let (tx, rx) = mpsc::channel();
-        let browser = self.browser.clone();
-        let spawned = std::thread::Builder::new().name("pdf-health".into()).spawn(move || {
-            let _ = tx.send(browser.get_version().is_ok());
-        });
-        spawned.is_ok() && rx.recv_timeout(HEALTH_TIMEOUT).unwrap_or(false)
-    }
-
-    /// Kills the whole process tree and removes the temporary folder. The `Browser`
-    /// handle itself is dropped with the last reference; its calls fail fast then.
-    fn shutdown(&self) {
-        if self.shut.swap(true, Ordering::SeqCst) {
-            return;
-        }
-        if let Some(dir) = lock(&self.dir).take() {
-            kill_tree(Some(self.pid), Some(dir.path()), false);
-            unregister(dir.path());
-            let path = dir.path().to_path_buf();
-            if dir.close().is_err() {
-                // Chromium may still have been writing: try once more.
-                let _ = std::fs::remove_dir_all(&path);
-            }
-        }
-    }
-}
-
-impl Drop for Instance {
-    fn drop(&mut self) {
-        self.shutdown();
-    }
-}
-
-fn is_root() -> bool {
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    unsafe { libc::geteuid() == 0 }
-}
-
-// ---------------------------------------------------------------------------
-// Process cleanup, also on signals
-
-/// A browser this process launched: its pid (once known) and its temporary folder.
-struct Live {
-    pid: Option<u32>,
-    dir: PathBuf,
-}
-
-static LIVE: Mutex<Vec<Live>> = Mutex::new(Vec::new());
-
-/// Held while a browser starts (see `Instance::start`).
-static LAUNCH: Mutex<()> = Mutex::new(());
-
-/// Set once the browsers are being killed for good: no new one may start.
-static STOPPING: AtomicBool = AtomicBool::new(false);
-
-fn register(dir: &Path, pid: Option<u32>) {
-    let mut live = lock(&LIVE);
-    match live.iter_mut().find(|l| l.dir == dir) {
-        Some(entry) => entry.pid = pid,
-        None => live.push(Live { pid, dir: dir.to_path_buf() }),
-    }
-}
-
-fn unregister(dir: &Path) {
-    lock(&LIVE).retain(|l| l.dir != dir);
-}
-
-/// Kills every browser this process launched and removes their temporary folders.
-/// Call it only right before the process exits, on paths that skip destructors
-/// (`process::exit` after a fatal error); the signal handler installed by
-/// [`Printer::launch`] calls it too. A `Printer` is unusable afterwards.
-pub fn kill_all_browsers() {
-    STOPPING.store(true, Ordering::SeqCst);
-    // A relaunch in progress finishes (and registers) first; none starts after.
-    let _no_launch = lock(&LAUNCH);
-    let live: Vec<Live> = std::mem::take(&mut *lock(&LIVE));
-    for entry in &live {
-        kill_tree(entry.pid, Some(&entry.dir), true);
-    }
-    for entry in &live {
-        let _ = std::fs::remove_dir_all(&entry.dir);
-    }
-}
-
-/// On SIGINT, SIGTERM or SIGHUP: kill the browsers, then exit with 128 + the signal
-/// number (130 for Ctrl-C). Without this a signal to the tool alone leaves the whole
-/// Chromium tree running.
-fn install_signal_handler() {
-    static INSTALLED: OnceLock<()> = OnceLock::new();
-    INSTALLED.get_or_init(|| {
-        become_subreaper();
-        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-        let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else { return };
-        let _ = std::thread::Builder::new().name("pdf-signals".into()).spawn(move || {
-            if let Some(signal) = signals.forever().next() {
-                kill_all_browsers();
-                std::process::exit(128 + signal);
-            }
-        });
-    });
-}
-
-/// Kills `root` and every process descending from it, plus every process whose
-/// command line names `marker` (the browser's temporary folder: this finds
-/// processes orphaned by a crashed browser and those of a launch in progress).
-/// Processes are stopped first, level by level, so none can fork or be
-/// re-parented out of reach before the kill.
-fn kill_tree(root: Option<u32>, marker: Option<&Path>, reap_root: bool) {
-    let marker = marker.map(|m| m.as_os_str().as_encoded_bytes().to_vec());
-    let me = std::process::id();
-    let mut stopped: HashSet<u32> = HashSet::new();
-    for _ in 0..32 {
-        let table = process_table();
-        let mut found = Vec::new();
-        for (&pid, info) in &table {
-            if pid == me || stopped.contains(&pid) {
-                continue;
-            }
-            let by_root = Some(pid) == root;
-            let by_parent = stopped.contains(&info.ppid);
-            let by_marker = marker.as_ref().is_some_and(|m| contains(&info.cmdline, m));
-            if by_root || by_parent || by_marker {
-                found.push(pid);
-            }
-        }
-        if found.is_empty() {
-            break;
-        }
-        for pid in found {
-            signal(pid, libc::SIGSTOP);
-            stopped.insert(pid);
-        }
-    }
-    for &pid in &stopped {
-        signal(pid, libc::SIGKILL);
-    }
-    // Wait until they are gone, reaping those that became our children (see
-    // `become_subreaper`), so a count of processes right after shows none. The
-    // browser itself is left to its `Child` handle unless we are about to exit:
-    // reaping it here would free its pid while that handle may still signal it.
-    let until = Instant::now() + Duration::from_secs(2);
-    loop {
-        let mut pending = false;
-        for &pid in &stopped {
-            let Some((state, ppid)) = stat(pid) else { continue };
-            if state != 'Z' && state != 'X' {
-                pending = true;
-            } else if ppid == me {
-                if Some(pid) != root || reap_root {
-                    reap(pid);
-                    pending |= stat(pid).is_some();
-                }
-            } else if stopped.contains(&ppid) {
-                // A zombie whose parent is still exiting: it is about to become ours.
-                pending = true;
-            }
-        }
-        if !pending || Instant::now() >= until {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    reap_orphans(root.filter(|_| !reap_root));
-}
-
-/// Reaps browser processes that died on their own after their parent did (a
-/// crashed browser's children) and were adopted by us: they are zombies without a
-/// command line by then, so only their name tells them apart. `keep` and the
-/// browsers still running are left to their `Child` handles.
-fn reap_orphans(keep: Option<u32>) {
-    let me = std::process::id();
-    let live: Vec<u32> = lock(&LIVE).iter().filter_map(|l| l.pid).collect();
-    let Ok(entries) = std::fs::read_dir("/proc") else { return };
-    for entry in entries.flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else { continue };
-        if Some(pid) == keep || live.contains(&pid) {
-            continue;
-        }
-        let Some((state, ppid)) = stat(pid) else { continue };
-        let name = std::fs::read_to_string(entry.path().join("comm")).unwrap_or_default();
-        if state == 'Z' && ppid == me && name.starts_with("chrom") {
-            reap(pid);
-        }
-    }
-}
-
-fn reap(pid: u32) {
-    if let Ok(pid) = libc::pid_t::try_from(pid) {
-        let mut status = 0;
-        // SAFETY: waitpid on a specific child we killed; WNOHANG never blocks.
-        unsafe {
-            libc::waitpid(pid, &mut status, libc::WNOHANG);
-        }
-    }
-}
-
-/// Makes this process adopt the orphans of the browsers it launched (Chromium's
-/// crash handler double-forks, and a killed browser's children are re-parented),
-/// so `kill_tree` can reap them instead of leaving zombies for init.
-fn become_subreaper() {
-    // SAFETY: PR_SET_CHILD_SUBREAPER takes one integer argument and has no
-    // memory-safety preconditions.
-    unsafe {
-        libc::prctl(
-            libc::PR_SET_CHILD_SUBREAPER,
-            1 as libc::c_ulong,
-            0 as libc::c_ulong,
-            0 as libc::c_ulong,
-            0 as libc::c_ulong,
-        );
-    }
-}
-
-fn signal(pid: u32, sig: libc::c_int) {
-    if let Ok(pid) = libc::pid_t::try_from(pid) {
-        // SAFETY: kill has no memory-safety preconditions; pid is a process we found.
-        unsafe {
-            libc::kill(pid, sig);
-        }
-    }
-}
-
-struct ProcInfo {
-    ppid: u32,
-    cmdline: Vec<u8>,
-}
-
-/// Every process visible in /proc with its parent and command line.
-fn process_table() -> HashMap<u32, ProcInfo> {
-    let mut table = HashMap::new();
-    let Ok(entries) = std::fs::read_dir("/proc") else { return table };
-    for entry in entries.flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else { continue };
-        let Some((state, ppid)) = stat(pid) else { continue };
-        if state == 'Z' {
-            continue;
-        }
-        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
-        table.insert(pid, ProcInfo { ppid, cmdline });
-    }
-    table
-}
-
-/// State and parent pid from /proc/PID/stat (the command name may contain spaces
-/// and parentheses, so parse after the last ')').
-fn stat(pid: u32) -> Option<(char, u32)> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let rest = &text[text.rfind(')')? + 1..];
-    let mut fields = rest.split_whitespace();
-    let state = fields.next()?.chars().next()?;
-    let ppid = fields.next()?.parse().ok()?;
-    Some((state, ppid))
-}
-
-/// Exists and is not a zombie.
-fn process_alive(pid: u32) -> bool {
-    stat(pid).is_some_and(|(state, _)| state != 'Z' && state != 'X')
-}
-
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
@@ -1070,6 +657,7 @@ fn normalise_with_lopdf(pdf: &[u8], date: &str) -> Result<Vec<u8>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
     use std::process::Command;
 
     fn now() -> jiff::Timestamp {
@@ -1078,7 +666,7 @@ mod tests {
 
     /// Chromium must be installed for these tests: a missing browser fails them.
     fn settings(paper: Paper, jobs: usize) -> PdfSettings {
-        let chrome = find_chrome(None).expect("Chromium is needed for the PDF tests: scripts/setup --tests");
+        let chrome = browser::find_chrome(None).expect("Chromium is needed for the PDF tests: scripts/setup --tests");
         PdfSettings { chrome: Some(chrome), paper, jobs, deadline: DEFAULT_DEADLINE, now: now() }
     }
 
@@ -1223,14 +811,12 @@ mod tests {
         let html = page(dir.path(), "again.html", "<h1>Again</h1>");
         let printer = Printer::launch(&settings(Paper::A4, 1)).unwrap();
         assert!(printer.print_all(&[job(html.clone(), "Again")])[0].is_ok());
-        let pid = printer.instance().unwrap().pid;
-        // The whole tree: the browser may run under a launcher script (Debian's
-        // `chromium-headless-shell`), whose death alone leaves the browser running.
-        kill_tree(Some(pid), None, false);
+        let pid = printer.instance().unwrap().instance.pid();
+        browser::testing::crash(pid);
         std::thread::sleep(Duration::from_millis(200));
         let results = printer.print_all(&[job(html.clone(), "Again"), job(html, "Again")]);
         assert!(results.iter().all(Result::is_ok), "{results:?}");
-        assert_ne!(printer.instance().unwrap().pid, pid);
+        assert_ne!(printer.instance().unwrap().instance.pid(), pid);
     }
 
     #[test]
@@ -1239,17 +825,17 @@ mod tests {
         let rows: String = (0..80).map(|i| format!("<p>Row {i}</p>")).collect();
         let html = page(dir.path(), "batch.html", &format!("<h1>Batch</h1>{rows}"));
         let printer = Printer::launch(&settings(Paper::A4, 2)).unwrap();
-        let pid = printer.instance().unwrap().pid;
+        let pid = printer.instance().unwrap().instance.pid();
         let jobs: Vec<PdfJob> = (0..16).map(|_| job(html.clone(), "Batch")).collect();
         let killer = std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(600));
-            kill_tree(Some(pid), None, false);
+            browser::testing::crash(pid);
         });
         let results = printer.print_all(&jobs);
         killer.join().unwrap();
         let failed: Vec<_> = results.iter().filter_map(|r| r.as_ref().err()).collect();
         assert!(failed.is_empty(), "{failed:?}");
-        assert_ne!(printer.instance().unwrap().pid, pid, "the browser was not replaced");
+        assert_ne!(printer.instance().unwrap().instance.pid(), pid, "the browser was not replaced");
         assert!(tool("pdftotext", &[], results.last().unwrap().as_ref().unwrap()).contains("Batch"));
     }
 
@@ -1259,11 +845,8 @@ mod tests {
         let html = page(dir.path(), "drop.html", "<h1>Drop</h1>");
         let printer = Printer::launch(&settings(Paper::A4, 2)).unwrap();
         assert!(printer.print_all(&[job(html.clone(), "Drop"), job(html, "Drop")]).iter().all(Result::is_ok));
-        let instance = printer.instance().unwrap();
-        let folder = lock(&instance.dir).as_ref().unwrap().path().to_path_buf();
-        let marker = folder.as_os_str().as_encoded_bytes().to_vec();
-        drop(instance);
-        let count = || process_table().values().filter(|p| contains(&p.cmdline, &marker)).count();
+        let folder = printer.instance().unwrap().instance.folder().unwrap();
+        let count = || browser::testing::processes_naming(&folder);
         assert!(count() > 0, "the browser's processes are not found by their profile folder");
         drop(printer);
         assert_eq!(count(), 0, "browser processes left after drop");
@@ -1271,39 +854,19 @@ mod tests {
     }
 
     #[test]
-    fn bogus_browser_path_is_an_error_that_says_how_to_install() {
-        let err = find_chrome(Some(Path::new("/nonexistent/chromium"))).unwrap_err();
-        let message = err.to_string();
-        assert!(
-            message.contains("/nonexistent/chromium") && message.contains("apt-get install chromium-headless-shell"),
-            "{message}"
+    fn no_browser_is_an_error_that_says_how_to_install() {
+        let err = browser::find_chrome(Some(Path::new("/nonexistent/chromium"))).unwrap_err();
+        assert_eq!(
+            PdfError::from(err).to_string(),
+            "no Chromium or Chrome browser found to print PDFs (tried --chrome /nonexistent/chromium (not found \
+             or not executable)); install one (on Debian `apt-get install chromium-headless-shell`, the fastest, \
+             or `apt-get install chromium`), or point `--chrome PATH` or the CHROME environment variable at a \
+             browser"
         );
-        let err = find_chrome_in(None, None, Some(OsString::from("/nonexistent"))).unwrap_err();
-        assert!(
-            err.to_string().contains("chromium-headless-shell, chrome-headless-shell, chromium, google-chrome"),
-            "{err}"
-        );
-        let err = find_chrome_in(None, Some(OsString::from("/nope/chrome")), None).unwrap_err();
-        assert!(err.to_string().contains("CHROME=/nope/chrome"), "{err}");
-    }
-
-    #[test]
-    fn a_headless_shell_is_preferred_over_the_full_browser() {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
-        let fake = |name: &str| {
-            let path = dir.path().join(name);
-            std::fs::write(&path, "#!/bin/sh\n").unwrap();
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-            path
-        };
-        let path_var = Some(dir.path().as_os_str().to_owned());
-        let chromium = fake("chromium");
-        assert_eq!(find_chrome_in(None, None, path_var.clone()).unwrap(), chromium);
-        let shell = fake("chromium-headless-shell");
-        assert_eq!(find_chrome_in(None, None, path_var.clone()).unwrap(), shell);
-        // An explicit choice still wins.
-        assert_eq!(find_chrome_in(None, Some(chromium.clone().into_os_string()), path_var).unwrap(), chromium);
+        let err = BrowserError::Launch { chrome: "/usr/bin/chromium".into(), reason: "it fell over".into() };
+        assert_eq!(PdfError::from(err).to_string(), "could not start the browser /usr/bin/chromium: it fell over");
+        let err = BrowserError::TempDir(std::io::Error::other("disk full"));
+        assert_eq!(PdfError::from(err).to_string(), "could not create a temporary folder for the browser: disk full");
     }
 
     #[test]
