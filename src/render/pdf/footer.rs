@@ -1,0 +1,53 @@
+//! The footer Chromium prints at the bottom of every PDF page: campaign name,
+//! snapshot time and "Page N of M".
+//!
+//! It exists apart because the campaign name is untrusted text from an export and
+//! goes into an HTML template the browser renders: every value put in the
+//! template is escaped first. It must not take markup from its callers.
+
+/// The footer: campaign name, snapshot time and "Page N of M". Chromium renders it
+/// in the bottom margin with a default font size of zero, hence the explicit size.
+pub(super) fn footer_template(title: &str, snapshot: &str) -> String {
+    format!(
+        concat!(
+            r#"<div style="box-sizing: border-box; width: 100%; padding: 0 12mm; display: flex; "#,
+            r#"justify-content: space-between; gap: 6mm; font-size: 8px; color: #555; "#,
+            r#"font-family: 'DejaVu Sans', 'Noto Sans', 'Noto Sans CJK SC', 'Noto Sans Arabic', "#,
+            r#"'Noto Sans Hebrew', 'Noto Color Emoji', sans-serif;">"#,
+            r#"<span style="overflow: hidden; white-space: nowrap; text-overflow: ellipsis;">{title} · {snapshot}</span>"#,
+            r#"<span style="white-space: nowrap;">Page <span class="pageNumber"></span> of "#,
+            r#"<span class="totalPages"></span></span></div>"#
+        ),
+        title = escape_html(title),
+        snapshot = escape_html(snapshot),
+    )
+}
+
+/// Escapes text for HTML content and attribute values.
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn footer_escapes_the_campaign_name() {
+        let footer = footer_template("<script>alert(1)</script> & 'x'", "now");
+        assert!(!footer.contains("<script>"));
+        assert!(footer.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#39;x&#39;"));
+        assert!(footer.contains(r#"<span class="pageNumber"></span>"#));
+    }
+}

@@ -1,0 +1,300 @@
+//! The printer: one browser per run, a pool of tabs shared by worker threads, one
+//! retry per PDF, and a relaunch budget for a browser that dies.
+//!
+//! It exists to keep a run going when single pages or the whole browser fail: a
+//! page that fails is reported alone, and a browser that died is replaced so the
+//! remaining PDFs still print. It does not talk to a tab itself (that is
+//! `attempt`) and does not start or kill browser processes itself (that is
+//! [`crate::browser`]).
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use super::attempt::{self, Failure, TabSlot};
+use super::{Paper, PdfError, PdfJob, PdfSettings, dates, lock};
+use crate::browser::{self, Instance};
+
+/// A pause after which `print_all` checks the browser before handing out pages.
+const IDLE_CHECK: Duration = Duration::from_secs(10);
+
+/// Relaunches allowed over one `Printer`'s life, so a browser that dies on every
+/// page cannot keep the run going forever.
+const MAX_RELAUNCHES: u32 = 3;
+
+/// A running headless browser with a pool of tabs.
+pub struct Printer {
+    chrome: PathBuf,
+    paper: Paper,
+    tabs: usize,
+    deadline: Duration,
+    now: jiff::Timestamp,
+    state: Mutex<State>,
+    /// Tabs left open by earlier `print_all` calls, reused by the next.
+    idle_tabs: Mutex<Vec<TabSlot>>,
+    /// When a page was last printed, to check the browser after a pause.
+    last_used: Mutex<Instant>,
+}
+
+/// The current browser, replaced when it dies.
+struct State {
+    current: Option<Arc<Launch>>,
+    generation: u64,
+    relaunches: u32,
+    /// Set when a relaunch failed: later jobs fail fast with this error instead of
+    /// each waiting for a browser that will not start.
+    broken: Option<String>,
+}
+
+/// One browser of this printer and which launch it is: a tab opened in an earlier
+/// launch went with its browser.
+pub(super) struct Launch {
+    pub(super) generation: u64,
+    pub(super) instance: Instance,
+}
+
+/// The final bytes of one PDF, or why there are none.
+type PdfResult = Result<Vec<u8>, PdfError>;
+
+impl Printer {
+    /// Finds and starts the browser (one per run); tabs open as jobs need them.
+    pub fn launch(settings: &PdfSettings) -> Result<Printer, PdfError> {
+        let chrome = browser::find_chrome(settings.chrome.as_deref())?;
+        let launch = Launch { generation: 1, instance: Instance::start(&chrome)? };
+        Ok(Printer {
+            chrome,
+            paper: settings.paper,
+            tabs: settings.jobs.max(1),
+            deadline: settings.deadline,
+            now: settings.now,
+            state: Mutex::new(State { current: Some(Arc::new(launch)), generation: 1, relaunches: 0, broken: None }),
+            idle_tabs: Mutex::new(Vec::new()),
+            last_used: Mutex::new(Instant::now()),
+        })
+    }
+
+    /// The browser executable in use.
+    pub fn chrome(&self) -> &std::path::Path {
+        &self.chrome
+    }
+
+    /// Prints every job, in parallel over the tab pool; result i belongs to job i. Bytes are the final, normalised PDF.
+    pub fn print_all(&self, jobs: &[PdfJob]) -> Vec<Result<Vec<u8>, PdfError>> {
+        if jobs.is_empty() {
+            return Vec::new();
+        }
+        // A connection that dropped while we were idle is found here, not on the first page.
+        let idle = lock(&self.last_used).elapsed() > IDLE_CHECK;
+        if idle
+            && let Ok(launch) = self.current()
+            && !launch.instance.healthy()
+        {
+            self.retire(&launch);
+        }
+        let next = AtomicUsize::new(0);
+        let results: Vec<Mutex<Option<PdfResult>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
+        std::thread::scope(|scope| {
+            for _ in 0..self.tabs.min(jobs.len()) {
+                scope.spawn(|| {
+                    let mut slot = lock(&self.idle_tabs).pop();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::SeqCst);
+                        let Some(job) = jobs.get(i) else { break };
+                        let result = self.print_one(job, &mut slot);
+                        *lock(&results[i]) = Some(result);
+                        *lock(&self.last_used) = Instant::now();
+                    }
+                    if let Some(slot) = slot {
+                        lock(&self.idle_tabs).push(slot);
+                    }
+                });
+            }
+        });
+        results
+            .into_iter()
+            .map(|r| {
+                r.into_inner().unwrap_or_else(|e| e.into_inner()).unwrap_or_else(|| {
+                    Err(PdfError::Print { html: PathBuf::new(), reason: "a printing thread stopped".into() })
+                })
+            })
+            .collect()
+    }
+
+    /// One PDF: up to two attempts, plus new attempts after a browser relaunch.
+    fn print_one(&self, job: &PdfJob, slot: &mut Option<TabSlot>) -> Result<Vec<u8>, PdfError> {
+        if !job.html.is_file() {
+            return Err(PdfError::Print { html: job.html.clone(), reason: "the HTML file does not exist".into() });
+        }
+        let url = url::Url::from_file_path(&job.html)
+            .map_err(|()| PdfError::Print { html: job.html.clone(), reason: "the path is not absolute".into() })?;
+        let options = attempt::print_options(self.paper, job);
+        let mut failures = 0;
+        loop {
+            let launch = self.current()?;
+            if slot.as_ref().is_some_and(|s| s.generation != launch.generation) {
+                *slot = None;
+            }
+            match attempt::attempt(&launch, slot.take(), url.as_str(), &options, self.deadline) {
+                (Some(tab), Ok(pdf)) => {
+                    *slot = Some(tab);
+                    return dates::normalise_dates(pdf, self.now)
+                        .map_err(|reason| PdfError::Print { html: job.html.clone(), reason });
+                }
+                (tab, outcome) => {
+                    if let Some(tab) = tab {
+                        tab.close_in_background();
+                    }
+                    if !launch.instance.healthy() && self.retire(&launch) {
+                        // The browser died under this page: that was not the page's fault.
+                        continue;
+                    }
+                    failures += 1;
+                    if failures >= 2 {
+                        return Err(match outcome {
+                            Err(Failure::Timeout) => {
+                                PdfError::Timeout { html: job.html.clone(), deadline: self.deadline }
+                            }
+                            Err(Failure::Error(reason)) => PdfError::Print { html: job.html.clone(), reason },
+                            Ok(_) => PdfError::Print { html: job.html.clone(), reason: "no tab".into() },
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /// The current browser, started again if it was retired.
+    fn current(&self) -> Result<Arc<Launch>, PdfError> {
+        let mut state = lock(&self.state);
+        if let Some(current) = &state.current {
+            return Ok(current.clone());
+        }
+        if let Some(reason) = &state.broken {
+            return Err(PdfError::Launch { chrome: self.chrome.clone(), reason: reason.clone() });
+        }
+        state.generation += 1;
+        match Instance::start(&self.chrome) {
+            Ok(instance) => {
+                let launch = Arc::new(Launch { generation: state.generation, instance });
+                state.current = Some(launch.clone());
+                Ok(launch)
+            }
+            Err(err) => {
+                let err = PdfError::from(err);
+                state.broken = Some(err.to_string());
+                Err(err)
+            }
+        }
+    }
+
+    /// Kills a browser that stopped answering so the next job starts a new one.
+    /// Returns false when the relaunch budget is spent (then the job counts a failure).
+    fn retire(&self, launch: &Arc<Launch>) -> bool {
+        let mut state = lock(&self.state);
+        let is_current = state.current.as_ref().is_some_and(|c| Arc::ptr_eq(c, launch));
+        if !is_current {
+            // Another thread already replaced it.
+            return state.broken.is_none();
+        }
+        if state.relaunches >= MAX_RELAUNCHES {
+            state.broken = Some(format!("the browser stopped responding {} times", MAX_RELAUNCHES + 1));
+            launch.instance.shutdown();
+            state.current = None;
+            return false;
+        }
+        state.relaunches += 1;
+        launch.instance.shutdown();
+        state.current = None;
+        true
+    }
+}
+
+impl Drop for Printer {
+    fn drop(&mut self) {
+        lock(&self.idle_tabs).clear();
+        if let Some(launch) = lock(&self.state).current.take() {
+            launch.instance.shutdown();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::pdf::testing::{job, page, settings, tool};
+
+    #[test]
+    fn a_page_that_never_loads_times_out_twice_and_fails_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let stuck = page(dir.path(), "stuck.html", "<h1>Stuck</h1><script>for (;;) {}</script>");
+        let good = page(dir.path(), "fine.html", "<h1>Fine</h1>");
+        let mut settings = settings(Paper::A4, 2);
+        settings.deadline = Duration::from_secs(3);
+        let printer = Printer::launch(&settings).unwrap();
+        let started = Instant::now();
+        let results = printer.print_all(&[job(stuck, "Stuck"), job(good.clone(), "Fine"), job(good, "Fine")]);
+        assert!(matches!(results[0], Err(PdfError::Timeout { .. })), "{:?}", results[0]);
+        assert!(results[1].is_ok() && results[2].is_ok(), "{results:?}");
+        let took = started.elapsed();
+        assert!(took >= Duration::from_secs(6) && took < Duration::from_secs(20), "took {took:?}");
+    }
+
+    #[test]
+    fn missing_page_fails_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = page(dir.path(), "good.html", "<h1>Good</h1>");
+        let printer = Printer::launch(&settings(Paper::A4, 2)).unwrap();
+        let results = printer.print_all(&[job(dir.path().join("missing.html"), "x"), job(good, "Good")]);
+        assert!(matches!(results[0], Err(PdfError::Print { .. })));
+        assert!(results[1].is_ok());
+    }
+
+    #[test]
+    fn relaunches_a_browser_that_died() {
+        let dir = tempfile::tempdir().unwrap();
+        let html = page(dir.path(), "again.html", "<h1>Again</h1>");
+        let printer = Printer::launch(&settings(Paper::A4, 1)).unwrap();
+        assert!(printer.print_all(&[job(html.clone(), "Again")])[0].is_ok());
+        let pid = printer.current().unwrap().instance.pid();
+        browser::testing::crash(pid);
+        std::thread::sleep(Duration::from_millis(200));
+        let results = printer.print_all(&[job(html.clone(), "Again"), job(html, "Again")]);
+        assert!(results.iter().all(Result::is_ok), "{results:?}");
+        assert_ne!(printer.current().unwrap().instance.pid(), pid);
+    }
+
+    #[test]
+    fn a_browser_killed_mid_batch_is_replaced_and_every_page_printed() {
+        let dir = tempfile::tempdir().unwrap();
+        let rows: String = (0..80).map(|i| format!("<p>Row {i}</p>")).collect();
+        let html = page(dir.path(), "batch.html", &format!("<h1>Batch</h1>{rows}"));
+        let printer = Printer::launch(&settings(Paper::A4, 2)).unwrap();
+        let pid = printer.current().unwrap().instance.pid();
+        let jobs: Vec<PdfJob> = (0..16).map(|_| job(html.clone(), "Batch")).collect();
+        let killer = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(600));
+            browser::testing::crash(pid);
+        });
+        let results = printer.print_all(&jobs);
+        killer.join().unwrap();
+        let failed: Vec<_> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+        assert!(failed.is_empty(), "{failed:?}");
+        assert_ne!(printer.current().unwrap().instance.pid(), pid, "the browser was not replaced");
+        assert!(tool("pdftotext", &[], results.last().unwrap().as_ref().unwrap()).contains("Batch"));
+    }
+
+    #[test]
+    fn drop_leaves_no_process_or_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let html = page(dir.path(), "drop.html", "<h1>Drop</h1>");
+        let printer = Printer::launch(&settings(Paper::A4, 2)).unwrap();
+        assert!(printer.print_all(&[job(html.clone(), "Drop"), job(html, "Drop")]).iter().all(Result::is_ok));
+        let folder = printer.current().unwrap().instance.folder().unwrap();
+        let count = || browser::testing::processes_naming(&folder);
+        assert!(count() > 0, "the browser's processes are not found by their profile folder");
+        drop(printer);
+        assert_eq!(count(), 0, "browser processes left after drop");
+        assert!(!folder.exists(), "temporary folder left after drop");
+    }
+}
