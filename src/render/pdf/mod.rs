@@ -61,18 +61,6 @@ impl Paper {
     }
 }
 
-impl std::str::FromStr for Paper {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Paper, String> {
-        match s.to_ascii_lowercase().as_str() {
-            "a4" => Ok(Paper::A4),
-            "letter" => Ok(Paper::Letter),
-            _ => Err(format!("unknown paper {s:?} (expected a4 or letter)")),
-        }
-    }
-}
-
 /// One PDF to print.
 #[derive(Debug, Clone)]
 pub struct PdfJob {

@@ -74,11 +74,6 @@ impl Printer {
         })
     }
 
-    /// The browser executable in use.
-    pub fn chrome(&self) -> &std::path::Path {
-        &self.chrome
-    }
-
     /// Prints every job, in parallel over the tab pool; result i belongs to job i. Bytes are the final, normalised PDF.
     pub fn print_all(&self, jobs: &[PdfJob]) -> Vec<Result<Vec<u8>, PdfError>> {
         if jobs.is_empty() {
