@@ -3,7 +3,10 @@
 //!
 //! It exists apart because the campaign name is untrusted text from an export and
 //! goes into an HTML template the browser renders: every value put in the
-//! template is escaped first. It must not take markup from its callers.
+//! template is escaped first, by the one escaper every page uses (which also
+//! replaces the characters HTML forbids). It must not take markup from its callers.
+
+use crate::text::escape::escaped;
 
 /// The footer: campaign name, snapshot time and "Page N of M". Chromium renders it
 /// in the bottom margin with a default font size of zero, hence the explicit size.
@@ -18,25 +21,9 @@ pub(super) fn footer_template(title: &str, snapshot: &str) -> String {
             r#"<span style="white-space: nowrap;">Page <span class="pageNumber"></span> of "#,
             r#"<span class="totalPages"></span></span></div>"#
         ),
-        title = escape_html(title),
-        snapshot = escape_html(snapshot),
+        title = escaped(title),
+        snapshot = escaped(snapshot),
     )
-}
-
-/// Escapes text for HTML content and attribute values.
-fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -49,5 +36,7 @@ mod tests {
         assert!(!footer.contains("<script>"));
         assert!(footer.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#39;x&#39;"));
         assert!(footer.contains(r#"<span class="pageNumber"></span>"#));
+        // A control character in a name cannot break the footer's markup either.
+        assert!(footer_template("Spring\u{7}recall", "now").contains("Spring\u{fffd}recall"));
     }
 }
