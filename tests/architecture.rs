@@ -108,6 +108,7 @@ fn code_only(text: &str) -> String {
 /// Every path a file uses that starts at `crate::` or `super::`, resolved to a module
 /// path (its first two names), with its line.
 fn paths_used(code: &str, module: &[String]) -> Vec<(usize, Vec<String>)> {
+    let inline = inline_modules(code);
     let mut found = Vec::new();
     let mut from = 0;
     while let Some(at) = find_root(&code[from..]).map(|p| p + from) {
@@ -116,7 +117,9 @@ fn paths_used(code: &str, module: &[String]) -> Vec<(usize, Vec<String>)> {
         let (base, after) = match tail.strip_prefix("crate::") {
             Some(t) => (Vec::new(), t),
             None => {
+                // Inside `mod tests { … }`, `super` is the file's own module.
                 let mut base = module.to_vec();
+                base.extend(inline.iter().filter(|(_, span)| span.contains(&at)).map(|(name, _)| name.clone()));
                 let mut t = tail;
                 while let Some(next) = t.strip_prefix("super::") {
                     base.pop();
@@ -167,6 +170,42 @@ fn first_names(tail: &str) -> Vec<Vec<String>> {
     }
     let second = tail[first.len()..].strip_prefix("::").map(word).unwrap_or_default();
     vec![if second.is_empty() { vec![first] } else { vec![first, second] }]
+}
+
+/// The modules declared inline in a file (`mod tests { … }`) and the span of their bodies.
+fn inline_modules(code: &str) -> Vec<(String, std::ops::Range<usize>)> {
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(at) = code[from..].find("mod ").map(|p| p + from) {
+        from = at + 4;
+        if code[..at].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            continue;
+        }
+        let rest = &code[at + 4..];
+        let name: String = rest.trim_start().chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        let after_name = rest.trim_start()[name.len()..].trim_start();
+        if name.is_empty() || !after_name.starts_with('{') {
+            continue;
+        }
+        let open = at + 4 + (rest.len() - after_name.len());
+        let mut depth = 0;
+        let mut close = code.len();
+        for (i, c) in code[open..].char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        close = open + i;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        found.push((name, open..close));
+    }
+    found
 }
 
 fn find_root(text: &str) -> Option<usize> {
@@ -245,7 +284,8 @@ fn the_scan_sees_every_kind_of_path() {
     let module = vec!["render".to_string(), "pdf".to_string(), "printer".to_string()];
     let code = code_only(
         "use crate::{model::Campaign, view};\nlet x = crate::figures::percent(1, 2); // crate::pipeline\n\
-         use super::super::html::Page;\nlet s = \"crate::output\";\nuse super::footer;\nuse crate::{\n    lifecycle::{Layout, Tab},\n    text,\n};",
+         use super::super::html::Page;\nlet s = \"crate::output\";\nuse super::footer;\nuse crate::{\n    lifecycle::{Layout, Tab},\n    text,\n};\n\
+         mod tests { use super::Printer; }",
     );
     let paths: Vec<(usize, String)> =
         paths_used(&code, &module).into_iter().map(|(l, p)| (l, unit_of(&p).unwrap())).collect();
@@ -258,7 +298,8 @@ fn the_scan_sees_every_kind_of_path() {
             (3, "render::html".to_string()),
             (5, "render::pdf".to_string()),
             (6, "lifecycle".to_string()),
-            (6, "text".to_string())
+            (6, "text".to_string()),
+            (10, "render::pdf".to_string())
         ]
     );
 }
