@@ -1,4 +1,4 @@
-//! The benchmark generator (`examples/generate.rs`) writes exports the tool accepts:
+//! The benchmark generator (`examples/generate/`) writes exports the tool accepts:
 //! `check` finds no problem and `build` builds every campaign, in every input form.
 //! The benchmarks' figures are only worth something if this holds.
 

@@ -388,3 +388,28 @@ fn operator_notes_open_the_overview_only() {
     // A campaign without notes has no notes block.
     assert!(!run.read("campaigns/intake-draft-empty/index.html").contains("id=\"notes\""));
 }
+
+/// The head of every page: a Content-Security-Policy that allows no script and
+/// no request outside the snapshot, a title naming the page, and the stylesheet
+/// linked (HTML pages) rather than inlined (only printed pages inline it).
+#[test]
+fn every_page_head_forbids_script_and_names_the_page() {
+    let run = acme();
+    let csp = r#"<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'">"#;
+    let pages = crate::common::html_pages(&run.out);
+    assert!(pages.len() > 40, "{} pages", pages.len());
+    for page in pages {
+        let html = std::fs::read_to_string(&page).unwrap();
+        let head = &html[..html.find("</head>").unwrap_or_else(|| panic!("{}: no head", page.display()))];
+        assert!(head.contains(csp), "{}: no script-free CSP in\n{head}", page.display());
+        assert!(!head.contains("<script") && !head.contains("<style"), "{}", page.display());
+        let title = head.split("<title>").nth(1).and_then(|t| t.split("</title>").next()).unwrap_or("");
+        assert!(
+            title.ends_with(" · Acme Dental") && title.len() > " · Acme Dental".len(),
+            "{}: title {title:?}",
+            page.display()
+        );
+    }
+    let q3 = run.read("campaigns/q3-winback-completed/report.html");
+    assert!(q3.contains("<title>Q3 Win-back · Report · Acme Dental</title>"), "{}", &q3[..400]);
+}
