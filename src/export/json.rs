@@ -101,8 +101,23 @@ pub fn read_json_file(path: &Path, bytes: &[u8]) -> Parsed {
         Err(e) => return (Vec::new(), vec![e]),
     };
     // A file that is not even JSON falls through to the campaign parser, whose error names the field.
-    if let Ok(Some(list)) = wrapper_probe(text) {
-        return read_campaign_list(path, text, &list);
+    if let Ok(Some((list, exported_at))) = wrapper_probe(text) {
+        let (mut campaigns, mut errors) = read_campaign_list(path, text, &list);
+        // The wrapper's `exported_at` is the data time of every campaign without its own.
+        match exported_at.map_or(Ok(None), |raw| wrapper_time(path, text, raw)) {
+            Ok(Some(at)) => {
+                for c in campaigns.iter_mut().filter(|c| c.campaign.exported_at.is_none()) {
+                    c.campaign.exported_at = Some(at);
+                }
+            }
+            Ok(None) => {}
+            Err(e) => {
+                // Without its data time, no campaign of the file is described correctly.
+                errors.push(e);
+                campaigns.clear();
+            }
+        }
+        return (campaigns, errors);
     }
     match parse_campaign(path, text, 1, 1) {
         Ok(c) => (vec![c], Vec::new()),
@@ -110,18 +125,41 @@ pub fn read_json_file(path: &Path, bytes: &[u8]) -> Parsed {
     }
 }
 
-/// The raw `campaigns` list when `text` is a `{"campaigns": [...]}` wrapper without an `id`.
-fn wrapper_probe(text: &str) -> Result<Option<Vec<&RawValue>>, serde_json::Error> {
+/// The raw `campaigns` list and `exported_at` when `text` is a `{"campaigns": [...]}`
+/// wrapper without an `id`.
+#[allow(clippy::type_complexity)]
+fn wrapper_probe(text: &str) -> Result<Option<(Vec<&RawValue>, Option<&RawValue>)>, serde_json::Error> {
     #[derive(serde::Deserialize)]
     struct Probe<'a> {
         #[serde(borrow)]
         campaigns: Option<&'a RawValue>,
         id: Option<&'a RawValue>,
+        #[serde(borrow)]
+        exported_at: Option<&'a RawValue>,
     }
     let probe: Probe = serde_json::from_str(text)?;
     match (probe.campaigns, probe.id) {
-        (Some(list), None) => Ok(Some(serde_json::from_str(list.get())?)),
+        (Some(list), None) => Ok(Some((serde_json::from_str(list.get())?, probe.exported_at))),
         _ => Ok(None),
+    }
+}
+
+/// The wrapper's `exported_at`, read as a campaign's is (null means none).
+fn wrapper_time(path: &Path, text: &str, raw: &RawValue) -> Result<Option<jiff::Timestamp>, InputError> {
+    #[derive(serde::Deserialize)]
+    struct Time {
+        #[serde(default, deserialize_with = "crate::model::de_time")]
+        exported_at: Option<jiff::Timestamp>,
+    }
+    let wrapped = format!("{{\"exported_at\":{}}}", raw.get());
+    let (line, column) = key_position(text, "exported_at");
+    match serde_json::from_str::<Time>(&wrapped) {
+        Ok(Time { exported_at }) => Ok(exported_at),
+        Err(e) => {
+            let message = e.to_string();
+            let message = message.rfind(" at line ").map_or(message.as_str(), |i| &message[..i]).to_string();
+            Err(InputError::field(path, Position::at(line, column), "exported_at", message))
+        }
     }
 }
 
@@ -242,6 +280,27 @@ mod tests {
         let text = "{\n  \"config\": {\"status\": 1},\n  \"note\": \"\\\"status\\\": x\",\n  \"status\": \"x\"\n}";
         assert_eq!(key_position(text, "status"), (4, 3));
         assert_eq!(key_position(text, "missing"), (1, 1));
+    }
+
+    #[test]
+    fn a_wrapper_gives_its_export_time_to_campaigns_without_one() {
+        let c = |id: &str, extra: &str| {
+            format!(r#"{{"id": "{id}", "name": "N", "tenant": {{"id": "t", "name": "T"}}, "status": "draft"{extra}}}"#)
+        };
+        let text = format!(
+            "{{\"exported_at\": \"2026-11-27T12:00:00Z\",\n \"campaigns\": [{}, {}]}}",
+            c("a", ""),
+            c("b", r#", "exported_at": "2026-11-20T08:00:00Z""#)
+        );
+        let (campaigns, errors) = read_json_file(Path::new("w.json"), text.as_bytes());
+        assert!(errors.is_empty(), "{errors:?}");
+        let times: Vec<String> = campaigns.iter().map(|c| c.campaign.exported_at.unwrap().to_string()).collect();
+        assert_eq!(times, ["2026-11-27T12:00:00Z", "2026-11-20T08:00:00Z"]);
+        let bad = format!("{{\"campaigns\": [{}],\n  \"exported_at\": \"yesterday\"}}", c("a", ""));
+        let (campaigns, errors) = read_json_file(Path::new("w.json"), bad.as_bytes());
+        assert!(campaigns.is_empty());
+        let e = errors[0].to_string();
+        assert!(e.starts_with("w.json:2:3: field `exported_at`: invalid time \"yesterday\""), "{e}");
     }
 
     #[test]

@@ -33,6 +33,11 @@ pub struct Campaign {
     /// Export format version; versions newer than this tool reads are refused.
     #[serde(default = "default_schema_version", deserialize_with = "de_schema_version")]
     pub schema_version: u32,
+    /// When the export was taken: the campaign's data time (docs/export-format.md).
+    /// Also allowed on a `{"campaigns": [...]}` wrapper, for every campaign in it.
+    #[schemars(with = "Option<String>")]
+    #[serde(default, deserialize_with = "de_time")]
+    pub exported_at: Option<Timestamp>,
     /// Campaign id; also its folder name in the output.
     pub id: Id,
     /// Campaign name.
@@ -253,7 +258,7 @@ pub struct PoolNumber {
 }
 
 /// An RFC 3339 time; the error quotes the value so it can be found in a large table.
-fn de_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
+pub(crate) fn de_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
     let s: Option<std::borrow::Cow<'de, str>> = Option::deserialize(d)?;
     match s {
         Some(s) if !s.trim().is_empty() => s.trim().parse::<Timestamp>().map(Some).map_err(|e| {
