@@ -6,6 +6,7 @@
 //! and `summary.json` read; nothing downstream recounts or judges anything.
 //! Nothing here is worded for a reader: that is the view's job.
 
+mod data_time;
 mod dispatch;
 mod distribution;
 mod pace;
@@ -18,7 +19,8 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::Serialize;
 
-pub use dispatch::{DEGRADED_ERROR_SHARE, DispatchHealth, DispatchVerdict, STALLED_AFTER_MINUTES};
+pub use data_time::{DataTime, DataTimeSource};
+pub use dispatch::{DEGRADED_ERROR_SHARE, DispatchHealth, DispatchVerdict, QUIET_AFTER_MINUTES, STALLED_AFTER_MINUTES};
 pub use distribution::Distribution;
 pub use pace::Pace;
 pub use pool::{Health, PoolRow};
@@ -80,6 +82,8 @@ pub struct TaskCounts {
     pub numbers: BTreeSet<String>,
     /// `latency_ms` values.
     pub latency: Distribution,
+    /// The latest `last_attempt_at`.
+    pub last_attempt: Option<Timestamp>,
 }
 
 /// Distinct outcome labels counted one by one; the rest are counted as [`OTHER_OUTCOMES`].
@@ -107,6 +111,8 @@ pub struct CallCounts {
     pub duration: Distribution,
     pub cost: f64,
     pub latency: Distribution,
+    /// The latest `started_at`.
+    pub last_call: Option<Timestamp>,
 }
 
 /// The rules the accumulators apply, taken from the workspace and the campaign.
@@ -179,6 +185,7 @@ impl TaskCounts {
         }
         if let Some(at) = task.last_attempt_at {
             add_hour(&mut self.by_hour, at, &rules.zone);
+            self.last_attempt = self.last_attempt.max(Some(at));
         }
         if let Some(from) = &task.from_number
             && !self.numbers.contains(from.as_str())
@@ -262,6 +269,7 @@ impl CallCounts {
         }
         if let Some(at) = call.started_at {
             add_hour(&mut self.by_hour, at, &rules.zone);
+            self.last_call = self.last_call.max(Some(at));
         }
         if answered && let Some(d) = call.duration_seconds {
             self.duration.add(d.0);
@@ -300,23 +308,26 @@ pub struct Results {
 }
 
 /// Everything computed for one campaign.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Figures {
     pub tasks: Option<TaskCounts>,
     pub calls: Option<CallCounts>,
     pub progress: Option<Progress>,
     pub number_pool: Vec<PoolRow>,
     pub warnings: Vec<String>,
+    /// The moment the figures describe.
+    pub data_time: DataTime,
 }
 
 impl Figures {
-    /// Finishes the figures once the tables have been read.
+    /// Finishes the figures once the tables have been read, for a snapshot taken at `snapshot`.
     pub fn finish(
         campaign: &Campaign,
         workspace: &Workspace,
         tasks: Option<TaskCounts>,
         calls: Option<CallCounts>,
         pool: Option<&[PoolNumber]>,
+        snapshot: Timestamp,
     ) -> Figures {
         let progress = match (&tasks, &campaign.stats) {
             (Some(t), _) => Some(t.progress()),
@@ -328,7 +339,8 @@ impl Figures {
             warnings.extend(t.reconcile(stats));
         }
         let number_pool = pool::rows(campaign, workspace, tasks.as_ref(), calls.as_ref(), pool);
-        Figures { tasks, calls, progress, number_pool, warnings }
+        let data_time = DataTime::of(campaign, tasks.as_ref(), calls.as_ref(), workspace, snapshot);
+        Figures { tasks, calls, progress, number_pool, warnings, data_time }
     }
 
     /// The funnel, when there are tasks.

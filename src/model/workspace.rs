@@ -29,6 +29,9 @@ pub struct Workspace {
     pub low_answer_rate: f64,
     /// Attempts a number needs before its answer rate is judged.
     pub min_attempts_for_health: u64,
+    /// Hours after its data time from which a snapshot calls the data stale.
+    #[serde(deserialize_with = "de_non_negative")]
+    pub stale_after_hours: f64,
 }
 
 impl Default for Workspace {
@@ -42,6 +45,7 @@ impl Default for Workspace {
             conversation_min_seconds: 10.0,
             low_answer_rate: 0.15,
             min_attempts_for_health: 20,
+            stale_after_hours: 24.0,
         }
     }
 }

@@ -58,7 +58,7 @@ pub(super) fn build(ctx: &Ctx, bundle: &Bundle) -> Result<Built, CampaignError> 
     staged.push(ctx.output.stage(&format!("{dir}/export/campaign.json"), &json)?);
     exports.push("campaign.json");
 
-    let figures = Figures::finish(c, ctx.workspace, tables.tasks, tables.calls, tables.pool.as_deref());
+    let figures = Figures::finish(c, ctx.workspace, tables.tasks, tables.calls, tables.pool.as_deref(), options.now);
     let view_options = ViewOptions {
         now: options.now,
         show_latency,

@@ -46,11 +46,21 @@ pub struct LatencySummary {
     pub measured_p95_ms: Option<NonNegative>,
 }
 
-/// Pace of a running campaign.
+/// Pace of a running campaign, at its data time.
 #[derive(Debug, Serialize)]
 pub struct PaceSummary {
-    pub tasks_per_hour: f64,
+    /// Tasks done per hour, one decimal.
+    pub per_hour: f64,
+    /// RFC 3339, or null when too far away.
     pub estimated_finish: Option<String>,
+}
+
+/// Dispatch of an Active campaign, at its data time.
+#[derive(Debug, Serialize)]
+pub struct DispatchSummary {
+    pub verdict: DispatchVerdict,
+    /// Minutes from the last dispatch to the data time, when the export gives the last dispatch.
+    pub minutes_since_last_dispatch: Option<i64>,
 }
 
 /// A labelled count.
@@ -78,6 +88,10 @@ pub struct Summary {
     pub name: String,
     pub status: String,
     pub generated_at: String,
+    /// The moment the figures describe (RFC 3339).
+    pub data_as_of: String,
+    /// Whether the snapshot is later than the data by more than the workspace's `stale_after_hours`.
+    pub data_stale: bool,
     pub tenant: Tenant,
     pub layout: Layout,
     pub tabs: &'static [Tab],
@@ -88,7 +102,7 @@ pub struct Summary {
     pub pace: Option<PaceSummary>,
     pub funnel: Option<Vec<Stage>>,
     pub readiness: Option<Vec<CheckSummary>>,
-    pub dispatch_health: Option<DispatchVerdict>,
+    pub dispatch: Option<DispatchSummary>,
     pub analysis: Option<AnalysisSummary>,
     pub number_pool: Option<Vec<PoolRow>>,
     pub upload: Option<UploadSummary>,
@@ -109,6 +123,8 @@ impl Summary {
             name: c.name.clone(),
             status: c.status.clone(),
             generated_at: input.options.now.to_string(),
+            data_as_of: f.data_time.at.to_string(),
+            data_stale: f.data_time.stale,
             tenant: c.tenant.clone(),
             layout,
             tabs: layout.tabs(),
@@ -116,8 +132,8 @@ impl Summary {
             sections: campaign_sections(layout, input.extras()),
             auto_refresh_seconds: input.auto_refresh_seconds(),
             progress: f.progress,
-            pace: Pace::of(input.status, f.progress, c.started_at, input.options.now).map(|pace| PaceSummary {
-                tasks_per_hour: (pace.per_hour * 10.0).round() / 10.0,
+            pace: Pace::of(input.status, f.progress, c.started_at, f.data_time.at).map(|pace| PaceSummary {
+                per_hour: (pace.per_hour * 10.0).round() / 10.0,
                 estimated_finish: pace.finish.map(|t| t.round(jiff::Unit::Second).unwrap_or(t).to_string()),
             }),
             funnel: is(Layout::Ended).then(|| f.funnel()).flatten(),
@@ -131,8 +147,14 @@ impl Summary {
                     })
                     .collect()
             }),
-            dispatch_health: is(Layout::Active)
-                .then(|| DispatchHealth::judge(c.dispatch.as_ref(), input.status, input.options.now).verdict()),
+            dispatch: is(Layout::Active).then(|| DispatchSummary {
+                verdict: DispatchHealth::judge(c.dispatch.as_ref(), input.status, f.data_time.at).verdict(),
+                minutes_since_last_dispatch: c
+                    .dispatch
+                    .as_ref()
+                    .and_then(|d| d.last_dispatch_at)
+                    .map(|t| (f.data_time.at.as_second() - t.as_second()) / 60),
+            }),
             analysis: is(Layout::Ended).then(|| analysis(input)),
             number_pool: f.has_pool().then(|| f.number_pool.clone()),
             upload: c.upload.as_ref().map(|u| UploadSummary {
@@ -222,7 +244,7 @@ mod tests {
         assert_eq!(s["readiness"][0], json!({"check": "name", "ok": true, "detail": "Named “Spring recall”."}));
         assert_eq!(s["readiness"][2], json!({"check": "from_numbers", "ok": true, "detail": "1 caller number."}));
         assert_eq!(
-            (s["funnel"].clone(), s["pace"].clone(), s["dispatch_health"].clone()),
+            (s["funnel"].clone(), s["pace"].clone(), s["dispatch"].clone()),
             (Value::Null, Value::Null, Value::Null)
         );
         assert_eq!(s["sections"], json!(["readiness", "configuration", "audience-preview"]));
@@ -234,8 +256,8 @@ mod tests {
         let f =
             Fixture::running().tasks(4).with(json!({"started_at": "2026-11-27T09:00:00Z", "dispatch": {"queued": 2}}));
         let s = summary(&f);
-        assert_eq!(s["pace"], json!({"tasks_per_hour": 1.3, "estimated_finish": "2026-11-27T12:00:00Z"}));
-        assert_eq!(s["dispatch_health"], "stalled");
+        assert_eq!(s["pace"], json!({"per_hour": 1.3, "estimated_finish": "2026-11-27T12:00:00Z"}));
+        assert_eq!(s["dispatch"], json!({"verdict": "stalled", "minutes_since_last_dispatch": null}));
         assert_eq!(s["auto_refresh_seconds"], 60);
         assert_eq!(s["actions"], json!(["pause", "cancel", "clone", "export", "save_template"]));
         assert_eq!(s["progress"], json!({"total": 4, "done": 4, "percent": 100.0}));

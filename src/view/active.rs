@@ -35,6 +35,8 @@ pub struct DispatchView {
     pub verdict: DispatchVerdict,
     /// The verdict's badge text.
     pub verdict_label: &'static str,
+    /// `as of <data time>`, when the data is stale and the verdict may no longer hold; else null.
+    pub as_of: Option<String>,
     /// Why the verdict is what it is.
     pub explanation: String,
     /// The export's dispatch counters.
@@ -60,9 +62,10 @@ pub fn progress(input: &ViewInput) -> ProgressView {
             by_status: Vec::new(),
         };
     };
+    let at = input.figures.data_time.at;
     let mut lines = Vec::new();
     match input.status {
-        Status::Running => match Pace::of(input.status, input.figures.progress, c.started_at, input.options.now) {
+        Status::Running => match Pace::of(input.status, input.figures.progress, c.started_at, at) {
             Some(pace) => {
                 lines.push(format!("{} tasks per hour since the start.", format_rate(pace.per_hour)));
                 if let Some(finish) = pace.finish {
@@ -76,9 +79,19 @@ pub fn progress(input: &ViewInput) -> ProgressView {
             None => "No start time in the export.".into(),
         }),
         Status::Paused => {
-            let since = c
-                .paused_at
-                .map_or_else(|| "Paused".to_string(), |t| format!("Paused since {}", format::time(t, &zone)));
+            let since = match c.paused_at {
+                None => "Paused".to_string(),
+                Some(t) => match at.duration_since(t).as_secs_f64() {
+                    held if held >= 60.0 => {
+                        format!(
+                            "Paused since {}, {} before the data time",
+                            format::time(t, &zone),
+                            format::duration(held)
+                        )
+                    }
+                    _ => format!("Paused since {}", format::time(t, &zone)),
+                },
+            };
             lines.push(match c.status_reason.as_deref().filter(|r| !r.trim().is_empty()) {
                 Some(reason) => format!("{since}: {reason}"),
                 None => format!("{since}; no reason was given."),
@@ -110,22 +123,33 @@ fn format_rate(rate: f64) -> String {
 
 /// Dispatch health of an Active campaign.
 pub fn dispatch(input: &ViewInput) -> DispatchView {
-    let health = DispatchHealth::judge(input.campaign.dispatch.as_ref(), input.status, input.options.now);
+    let health = DispatchHealth::judge(input.campaign.dispatch.as_ref(), input.status, input.figures.data_time.at);
     let verdict = health.verdict();
+    let minutes = |m: i64| format::duration(m as f64 * 60.0);
     let explanation = match health {
         DispatchHealth::Unknown => "The export has no dispatch figures.".to_string(),
         DispatchHealth::Idle => "The campaign is not running, so nothing is being dispatched.".to_string(),
-        DispatchHealth::Stalled { quiet_minutes: Some(m) } => {
-            format!("Work is queued but nothing was dispatched for {}.", format::duration(m as f64 * 60.0))
-        }
+        DispatchHealth::Stalled { quiet_minutes: Some(m) } => format!(
+            "Work is queued but nothing was dispatched in the hour before the data time: the last dispatch was {} before it.",
+            minutes(m)
+        ),
         DispatchHealth::Stalled { quiet_minutes: None } => {
-            "Work is queued but nothing was dispatched in the last hour.".to_string()
+            "Work is queued but nothing was dispatched in the hour before the data time.".to_string()
         }
-        DispatchHealth::Degraded { error_share } => {
-            format!("{} of dispatches failed in the last hour.", format::percent((error_share * 1000.0).round() / 10.0))
-        }
+        DispatchHealth::Slow { quiet_minutes, dispatched } => format!(
+            "Work is queued and nothing was dispatched in the {} before the data time, after {} {} earlier in that hour.",
+            minutes(quiet_minutes),
+            format::thousands(dispatched),
+            if dispatched == 1 { "dispatch" } else { "dispatches" }
+        ),
+        DispatchHealth::Failing { error_share } => format!(
+            "{} of dispatches failed in the hour before the data time.",
+            format::percent((error_share * 1000.0).round() / 10.0)
+        ),
         DispatchHealth::Healthy => "Dispatch is keeping up with the queue.".to_string(),
     };
+    let data_time = input.figures.data_time;
+    let as_of = data_time.stale.then(|| format!("as of {}", format::time(data_time.at, &input.zone())));
     let verdict_label = match verdict {
         DispatchVerdict::Healthy => "Healthy",
         DispatchVerdict::Degraded => "Degraded",
@@ -137,6 +161,7 @@ pub fn dispatch(input: &ViewInput) -> DispatchView {
         return DispatchView {
             verdict,
             verdict_label,
+            as_of,
             explanation,
             facts: Vec::new(),
             errors: Vec::new(),
@@ -169,6 +194,7 @@ pub fn dispatch(input: &ViewInput) -> DispatchView {
     DispatchView {
         verdict,
         verdict_label,
+        as_of,
         explanation,
         errors_note,
         facts,
@@ -209,7 +235,7 @@ mod tests {
         let paused = Fixture::new("paused")
             .tasks(1)
             .with(json!({"paused_at": "2026-11-26T08:30:00Z", "status_reason": "Carrier review"}));
-        assert_eq!(lines(&paused), ["Paused since 2026-11-26 08:30 UTC: Carrier review"]);
+        assert_eq!(lines(&paused), ["Paused since 2026-11-26 08:30 UTC, 1 d 3 h before the data time: Carrier review"]);
         assert_eq!(lines(&Fixture::new("paused").tasks(1)), ["Paused; no reason was given."]);
     }
 
@@ -223,15 +249,26 @@ mod tests {
     #[test]
     fn each_verdict_is_explained() {
         let view = |d: serde_json::Value| dispatch(&Fixture::running().with(json!({ "dispatch": d })).input());
-        let stalled = view(json!({"queued": 4, "last_dispatch_at": "2026-11-27T11:00:00Z"}));
+        let stalled = view(json!({"queued": 4, "dispatched_last_hour": 0, "last_dispatch_at": "2026-11-27T11:00:00Z"}));
         assert_eq!(
             (stalled.verdict_label, stalled.explanation.as_str()),
-            ("Stalled", "Work is queued but nothing was dispatched for 1 h.")
+            (
+                "Stalled",
+                "Work is queued but nothing was dispatched in the hour before the data time: the last dispatch was 1 h before it."
+            )
+        );
+        let slow = view(json!({"queued": 4, "dispatched_last_hour": 14, "last_dispatch_at": "2026-11-27T11:40:00Z"}));
+        assert_eq!(
+            (slow.verdict_label, slow.explanation.as_str()),
+            (
+                "Degraded",
+                "Work is queued and nothing was dispatched in the 20 min before the data time, after 14 dispatches earlier in that hour."
+            )
         );
         let degraded = view(
             json!({"queued": 4, "dispatched_last_hour": 90, "errors_last_hour": 10, "last_dispatch_at": "2026-11-27T11:59:00Z"}),
         );
-        assert_eq!(degraded.explanation, "10.0% of dispatches failed in the last hour.");
+        assert_eq!(degraded.explanation, "10.0% of dispatches failed in the hour before the data time.");
         let healthy = view(json!({"queued": 0, "in_flight": 0, "dispatched_last_hour": 12}));
         assert_eq!(healthy.verdict_label, "Healthy");
         assert!(healthy.facts.iter().any(|f| f.label == "Waiting work" && f.value == "none"));

@@ -81,9 +81,18 @@ pub fn list_entry(input: &ViewInput, view: &CampaignView) -> ListEntry {
     let layout = input.status.layout();
     let key_figure = match layout {
         Layout::Draft => view.readiness.as_ref().map(|r| r.passed.clone()).unwrap_or_default(),
-        Layout::Active => {
-            view.dispatch.as_ref().map(|d| format!("Dispatch: {}", d.verdict_label.to_lowercase())).unwrap_or_default()
-        }
+        Layout::Active => view
+            .dispatch
+            .as_ref()
+            .map(|d| match f.data_time.stale {
+                true => format!(
+                    "Dispatch: {} (data {} old)",
+                    d.verdict_label.to_lowercase(),
+                    format::duration(f.data_time.age.as_secs_f64())
+                ),
+                false => format!("Dispatch: {}", d.verdict_label.to_lowercase()),
+            })
+            .unwrap_or_default(),
         Layout::Ended => match (&f.tasks, f.funnel()) {
             (Some(t), Some(funnel)) => {
                 format!("{} of {} reached the goal", format::thousands(funnel[4].count), format::thousands(t.total))

@@ -29,7 +29,7 @@ pub use tasks::{
 };
 
 use crate::export::grid::Grid;
-use crate::figures::Figures;
+use crate::figures::{DataTimeSource, Figures};
 use crate::lifecycle::{self, Action, Extras, Layout, Section, Status, Tab};
 use crate::model::{Campaign, Task, Workspace};
 use crate::redact;
@@ -156,6 +156,17 @@ impl Fact {
     }
 }
 
+/// The moment a campaign's figures describe, as the header states it.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct DataAsOf {
+    /// The data time in the workspace time zone.
+    pub time: String,
+    /// The data time, RFC 3339 (for `<time datetime>`).
+    pub iso: String,
+    /// Where the time comes from, when it is not the export's own `exported_at`.
+    pub note: Option<&'static str>,
+}
+
 /// The header every page carries.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Header {
@@ -173,6 +184,8 @@ pub struct Header {
     pub snapshot: String,
     /// The snapshot time, RFC 3339 (for `<time datetime>`).
     pub snapshot_iso: String,
+    /// The moment the figures describe, when the export states one.
+    pub data_as_of: Option<DataAsOf>,
     /// Whether to show Refresh (every layout but Draft).
     pub refresh: bool,
     /// The actions menu, in order.
@@ -194,6 +207,8 @@ pub struct CampaignView {
     pub banner: Option<String>,
     /// Data warnings (the export's stats disagree with its tasks).
     pub warnings: Vec<String>,
+    /// Said when the data is older than the workspace's `stale_after_hours` on a Draft or Active campaign; else null.
+    pub stale: Option<String>,
     /// The operator notes as sanitised HTML, or null.
     pub notes_html: Option<String>,
     /// Every section of the campaign in page order, without the notes.
@@ -256,6 +271,7 @@ pub fn campaign_view(input: &ViewInput) -> CampaignView {
             .shows_reason_banner()
             .then(|| reason.unwrap_or_else(|| "No reason was given in the export.".to_string())),
         warnings: input.figures.warnings.clone(),
+        stale: stale_banner(input),
         notes_html: input.notes().map(markdown::to_html),
         sections: lifecycle::campaign_sections(layout, input.extras()),
         auto_refresh_seconds: input.auto_refresh_seconds(),
@@ -305,9 +321,38 @@ fn header(input: &ViewInput) -> Header {
         tenant: c.tenant.name.clone(),
         snapshot: format::time(input.options.now, &input.zone()),
         snapshot_iso: input.options.now.to_string(),
+        data_as_of: data_as_of(input),
         refresh: layout != Layout::Draft,
         actions,
         tabs: layout.tabs().iter().map(|t| tab_view(*t)).collect(),
+    }
+}
+
+fn data_as_of(input: &ViewInput) -> Option<DataAsOf> {
+    let t = input.figures.data_time;
+    let note = match t.source {
+        DataTimeSource::Exported => None,
+        DataTimeSource::Latest => Some("the latest time in the export"),
+        DataTimeSource::Snapshot => return None,
+    };
+    Some(DataAsOf { time: format::time(t.at, &input.zone()), iso: t.at.to_string(), note })
+}
+
+/// A banner when the data is older than the workspace allows, on pages whose figures
+/// still change (an ended campaign's are final).
+fn stale_banner(input: &ViewInput) -> Option<String> {
+    let t = input.figures.data_time;
+    let (when, age) = (format::time(t.at, &input.zone()), format::duration(t.age.as_secs_f64()));
+    match input.status.layout() {
+        _ if !t.stale => None,
+        Layout::Ended => None,
+        Layout::Draft => {
+            Some(format!("This configuration is as of {when}, {age} before this snapshot; it may have changed since."))
+        }
+        Layout::Active => Some(format!(
+            "These figures describe {when}, {age} before this snapshot. The campaign may have moved on since: \
+             the verdicts and estimates below hold for that moment."
+        )),
     }
 }
 

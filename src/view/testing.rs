@@ -24,10 +24,16 @@ pub struct Fixture {
 }
 
 impl Fixture {
-    /// A campaign in `status` with nothing but its id, name and tenant.
+    /// A campaign in `status` with nothing but its id, name, tenant and export time
+    /// (the snapshot time, so its data is current).
     pub fn new(status: &str) -> Fixture {
-        let json =
-            json!({"id": "c1", "name": "Spring recall", "tenant": {"id": "acme", "name": "Acme"}, "status": status});
+        let json = json!({
+            "id": "c1",
+            "name": "Spring recall",
+            "tenant": {"id": "acme", "name": "Acme"},
+            "status": status,
+            "exported_at": "2026-11-27T12:00:00Z"
+        });
         let options = ViewOptions {
             now: "2026-11-27T12:00:00Z".parse().unwrap(),
             show_latency: false,
@@ -38,11 +44,12 @@ impl Fixture {
             overview_tasks: super::OVERVIEW_TASKS,
             tasks_tab: true,
         };
+        let campaign: Campaign = serde_json::from_value(json.clone()).unwrap();
         let mut f = Fixture {
-            campaign: serde_json::from_value(json.clone()).unwrap(),
+            campaign: campaign.clone(),
             json,
             status: Status::Draft,
-            figures: Figures::default(),
+            figures: Figures::finish(&campaign, &Workspace::default(), None, None, None, options.now),
             workspace: Workspace::default(),
             options,
             first_tasks: Vec::new(),
@@ -129,8 +136,14 @@ impl Fixture {
             counts
         });
         self.first_tasks = self.campaign.tasks.clone().unwrap_or_default();
-        self.figures =
-            Figures::finish(&self.campaign, &self.workspace, tasks, calls, self.campaign.number_pool.as_deref());
+        self.figures = Figures::finish(
+            &self.campaign,
+            &self.workspace,
+            tasks,
+            calls,
+            self.campaign.number_pool.as_deref(),
+            self.options.now,
+        );
     }
 
     /// What the view reads.
