@@ -12,6 +12,7 @@ mod distribution;
 mod pace;
 mod pool;
 mod readiness;
+mod window;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -25,6 +26,7 @@ pub use distribution::Distribution;
 pub use pace::Pace;
 pub use pool::{Health, PoolRow};
 pub use readiness::{Check, Finding, ReadinessCheck, readiness};
+pub use window::CallingHours;
 
 use crate::model::{Call, CallResult, Campaign, PoolNumber, Stats, Task, TaskStatus, Workspace};
 
