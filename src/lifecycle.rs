@@ -204,13 +204,13 @@ pub fn tab_sections(tab: Tab, layout: Layout, extras: Extras) -> Vec<Section> {
     }
 }
 
-/// The sections of the PDF: the Overview's, with the task list as an appendix after
-/// the results on Ended campaigns (Drafts have no task list).
+/// The sections of the PDF: the Overview's, summary first and detail last, so the
+/// task list is an appendix after every other section (Drafts have no task list).
 pub fn print_sections(layout: Layout, extras: Extras) -> Vec<Section> {
     let mut sections = tab_sections(Tab::Overview, layout, extras);
-    if layout != Layout::Draft && !sections.contains(&Section::Tasks) {
-        let at = sections.iter().position(|s| *s == Section::Results).map_or(sections.len(), |i| i + 1);
-        sections.insert(at, Section::Tasks);
+    sections.retain(|s| *s != Section::Tasks);
+    if layout != Layout::Draft {
+        sections.push(Section::Tasks);
     }
     sections
 }
@@ -310,12 +310,15 @@ mod tests {
         );
         assert_eq!(tab_sections(Tab::Tasks, Layout::Active, all), [Tasks]);
         assert_eq!(tab_sections(Tab::Report, Layout::Ended, all), [Funnel, Analysis, Results]);
-        // The PDF carries the task list after the results, never in a Draft.
+        // The PDF carries the task list last, as an appendix, never in a Draft.
         assert_eq!(
             print_sections(Layout::Ended, Extras { upload: true, ..Extras::default() }),
-            [Funnel, Analysis, Results, Tasks, CsvUpload]
+            [Funnel, Analysis, Results, CsvUpload, Tasks]
         );
-        assert_eq!(print_sections(Layout::Active, Extras::default()), [Progress, DispatchHealth, Tasks]);
+        assert_eq!(
+            print_sections(Layout::Active, all),
+            [Notes, Progress, DispatchHealth, CsvUpload, NumberPool, Latency, Tasks]
+        );
         assert_eq!(print_sections(Layout::Draft, Extras::default()), [Readiness, Configuration, AudiencePreview]);
         assert_eq!(Section::AudiencePreview.as_str(), "audience-preview");
     }

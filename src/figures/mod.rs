@@ -23,7 +23,7 @@ use serde::Serialize;
 pub use data_time::{DataTime, DataTimeSource};
 pub use dispatch::{DEGRADED_ERROR_SHARE, DispatchHealth, DispatchVerdict, QUIET_AFTER_MINUTES, STALLED_AFTER_MINUTES};
 pub use distribution::Distribution;
-pub use pace::Pace;
+pub use pace::{Pace, calling_hours};
 pub use pool::{Health, PoolRow};
 pub use readiness::{Check, Finding, ReadinessCheck, readiness};
 pub use window::CallingHours;

@@ -60,7 +60,11 @@ pub fn readiness(c: &Campaign) -> Vec<Check> {
     let size = cfg.audience.as_ref().and_then(|a| a.size).unwrap_or(0);
     let accepted = c.upload.as_ref().and_then(|u| u.rows_accepted).unwrap_or(0);
     let numbers = cfg.from_numbers.as_ref().map_or(0, Vec::len);
-    let window = cfg.calling_window.as_ref().filter(|w| !w.days.is_empty() && w.start < w.end);
+    // The pace's own rule: a window without days, or that ends before it starts, counts for nothing.
+    let window = cfg
+        .calling_window
+        .as_ref()
+        .filter(|w| super::CallingHours::new(Some(w), jiff::tz::TimeZone::UTC).is_windowed());
     let agent = cfg.agent.as_ref().and_then(|a| a.name.as_deref()).filter(|n| !n.trim().is_empty());
     vec![
         match name {
@@ -162,10 +166,18 @@ mod tests {
             serde_json::json!({"days": [], "start": "09:00", "end": "18:00"}),
             serde_json::json!({"days": ["mon"], "start": "18:00", "end": "09:00"}),
             serde_json::json!({"days": ["mon"], "start": "09:00", "end": "09:00"}),
+            serde_json::json!({"days": ["mon"], "start": "00:00", "end": "00:00"}),
         ] {
             let c = campaign(serde_json::json!({"config": {"calling_window": window}}));
             assert_eq!(findings(&c)[3], (false, Finding::BrokenWindow));
         }
+    }
+
+    #[test]
+    fn a_window_may_end_at_midnight() {
+        let window = serde_json::json!({"days": ["fri", "sat"], "start": "18:00", "end": "00:00"});
+        let c = campaign(serde_json::json!({"config": {"calling_window": window}}));
+        assert!(matches!(findings(&c)[3], (true, Finding::Window(_))));
     }
 
     #[test]

@@ -68,6 +68,7 @@ pub(super) fn build(ctx: &Ctx, bundle: &Bundle) -> Result<Built, CampaignError> 
         tasks_per_page: TASKS_PER_PAGE,
         overview_tasks: OVERVIEW_TASKS,
         tasks_tab: options.formats.html,
+        print: false,
     };
     let input = ViewInput {
         campaign: c,
@@ -100,7 +101,12 @@ pub(super) fn build(ctx: &Ctx, bundle: &Bundle) -> Result<Built, CampaignError> 
     }
 
     let pdf = if options.formats.pdf {
-        let tasks = (layout != Layout::Draft).then(|| view::task_list(&input, options.pdf_max_tasks));
+        // The PDF's own view: it stands alone, away from the snapshot's files.
+        let print_options = ViewOptions { print: true, ..view_options.clone() };
+        let print_input = ViewInput { options: &print_options, ..input };
+        let view = view::campaign_view(&print_input);
+        let prepared = Prepared::new(&view);
+        let tasks = (layout != Layout::Draft).then(|| view::task_list(&print_input, options.pdf_max_tasks));
         let sections = print_sections(layout, input.extras());
         let mut page = page_for(&view, Tab::Overview, String::new(), sections, tasks.as_ref());
         page.print = true;

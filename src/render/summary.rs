@@ -8,7 +8,9 @@
 
 use serde::Serialize;
 
-use crate::figures::{DispatchHealth, DispatchVerdict, Pace, PoolRow, Progress, ReadinessCheck, Stage, readiness};
+use crate::figures::{
+    DispatchHealth, DispatchVerdict, Pace, PoolRow, Progress, ReadinessCheck, Stage, calling_hours, readiness,
+};
 use crate::lifecycle::{Action, Layout, Section, Tab, campaign_sections};
 use crate::model::{NonNegative, Tenant, UploadStatus};
 use crate::view::{ViewInput, check_detail};
@@ -49,8 +51,10 @@ pub struct LatencySummary {
 /// Pace of a running campaign, at its data time.
 #[derive(Debug, Serialize)]
 pub struct PaceSummary {
-    /// Tasks done per hour, one decimal.
+    /// Tasks done per hour, one decimal: per calling hour when `calling_window`.
     pub per_hour: f64,
+    /// Whether only the calling window's hours were counted (else every hour).
+    pub calling_window: bool,
     /// RFC 3339, or null when too far away.
     pub estimated_finish: Option<String>,
 }
@@ -132,10 +136,12 @@ impl Summary {
             sections: campaign_sections(layout, input.extras()),
             auto_refresh_seconds: input.auto_refresh_seconds(),
             progress: f.progress,
-            pace: Pace::of(input.status, f.progress, c.started_at, f.data_time.at).map(|pace| PaceSummary {
-                per_hour: (pace.per_hour * 10.0).round() / 10.0,
-                estimated_finish: pace.finish.map(|t| t.round(jiff::Unit::Second).unwrap_or(t).to_string()),
-            }),
+            pace: Pace::of(input.status, f.progress, c.started_at, f.data_time.at, &calling_hours(c, input.workspace))
+                .map(|pace| PaceSummary {
+                    per_hour: (pace.per_hour * 10.0).round() / 10.0,
+                    calling_window: pace.windowed,
+                    estimated_finish: pace.finish.map(|t| t.round(jiff::Unit::Second).unwrap_or(t).to_string()),
+                }),
             funnel: is(Layout::Ended).then(|| f.funnel()).flatten(),
             readiness: is(Layout::Draft).then(|| {
                 readiness(c)
@@ -256,7 +262,10 @@ mod tests {
         let f =
             Fixture::running().tasks(4).with(json!({"started_at": "2026-11-27T09:00:00Z", "dispatch": {"queued": 2}}));
         let s = summary(&f);
-        assert_eq!(s["pace"], json!({"per_hour": 1.3, "estimated_finish": "2026-11-27T12:00:00Z"}));
+        assert_eq!(
+            s["pace"],
+            json!({"per_hour": 1.3, "calling_window": false, "estimated_finish": "2026-11-27T12:00:00Z"})
+        );
         assert_eq!(s["dispatch"], json!({"verdict": "stalled", "minutes_since_last_dispatch": null}));
         assert_eq!(s["auto_refresh_seconds"], 60);
         assert_eq!(s["actions"], json!(["pause", "cancel", "clone", "export", "save_template"]));

@@ -60,6 +60,12 @@ pub fn time_or_dash(at: Option<Timestamp>, zone: &TimeZone) -> String {
     at.map_or_else(|| "—".to_string(), |t| time(t, zone))
 }
 
+/// An id as words: `not_interested` → `not interested`. Raw ids stay in
+/// `summary.json` and the export copies; pages and PDFs show words.
+pub fn words(id: &str) -> String {
+    id.replace('_', " ")
+}
+
 /// A word as a label reads it: `in_progress` → `In progress`.
 pub fn label(word: &str) -> String {
     let spaced = word.replace('_', " ");
@@ -102,5 +108,6 @@ mod tests {
         assert_eq!(label("in_progress"), "In progress");
         assert_eq!(label("mon"), "Mon");
         assert_eq!(label(""), "");
+        assert_eq!(words("callback_booked"), "callback booked");
     }
 }

@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::{Fact, ViewInput};
-use crate::figures::{DispatchHealth, DispatchVerdict, Pace};
+use crate::figures::{DispatchHealth, DispatchVerdict, Pace, calling_hours};
 use crate::lifecycle::Status;
 use crate::text::format;
 
@@ -65,15 +65,40 @@ pub fn progress(input: &ViewInput) -> ProgressView {
     let at = input.figures.data_time.at;
     let mut lines = Vec::new();
     match input.status {
-        Status::Running => match Pace::of(input.status, input.figures.progress, c.started_at, at) {
-            Some(pace) => {
-                lines.push(format!("{} tasks per hour since the start.", format_rate(pace.per_hour)));
-                if let Some(finish) = pace.finish {
-                    lines.push(format!("Estimated finish: {} at this pace.", format::time(finish, &zone)));
+        Status::Running => {
+            let hours = calling_hours(c, input.workspace);
+            match Pace::of(input.status, input.figures.progress, c.started_at, at, &hours) {
+                Some(pace) if pace.windowed => {
+                    let window =
+                        c.config.calling_window.as_ref().map(|w| super::draft::window_words(w, c, input.workspace));
+                    lines.push(format!(
+                        "{} tasks per calling hour since the start, counting only the calling window ({}).",
+                        format_rate(pace.per_hour),
+                        window.unwrap_or_default()
+                    ));
+                    lines.push(match pace.finish {
+                        Some(finish) => {
+                            format!(
+                                "Estimated finish: {} at this pace, within the calling window.",
+                                format::time(finish, &zone)
+                            )
+                        }
+                        None => "At this pace the remaining tasks would take more than ten years.".into(),
+                    });
                 }
+                Some(pace) => {
+                    lines.push(format!(
+                        "{} tasks per hour since the start; no calling window is configured, so every hour counts.",
+                        format_rate(pace.per_hour)
+                    ));
+                    lines.push(match pace.finish {
+                        Some(finish) => format!("Estimated finish: {} at this pace.", format::time(finish, &zone)),
+                        None => "At this pace the remaining tasks would take more than ten years.".into(),
+                    });
+                }
+                None => lines.push("Not enough history yet to estimate the pace.".into()),
             }
-            None => lines.push("Not enough history yet to estimate the pace.".into()),
-        },
+        }
         Status::Scheduled => lines.push(match c.scheduled_start_at {
             Some(at) => format!("Starts {}.", format::time(at, &zone)),
             None => "No start time in the export.".into(),
@@ -198,7 +223,7 @@ pub fn dispatch(input: &ViewInput) -> DispatchView {
         explanation,
         errors_note,
         facts,
-        errors: errors.into_iter().map(|(r, n)| Fact::new(r.replace('_', " "), format::thousands(*n))).collect(),
+        errors: errors.into_iter().map(|(r, n)| Fact::new(format::words(r), format::thousands(*n))).collect(),
     }
 }
 
@@ -220,11 +245,36 @@ mod tests {
         assert_eq!((p.done.as_str(), p.total.as_str(), p.percent.as_str()), ("4", "4", "100.0%"));
         assert_eq!(
             p.lines,
-            ["2.0 tasks per hour since the start.", "Estimated finish: 2026-11-27 12:00 UTC at this pace."]
+            [
+                "2.0 tasks per hour since the start; no calling window is configured, so every hour counts.",
+                "Estimated finish: 2026-11-27 12:00 UTC at this pace."
+            ]
         );
         assert_eq!(p.by_status.iter().find(|f| f.label == "Completed").map(|f| f.value.as_str()), Some("4"));
         let early = Fixture::running().tasks(2);
         assert_eq!(lines(&early), ["Not enough history yet to estimate the pace."]);
+    }
+
+    #[test]
+    fn with_a_calling_window_the_pace_counts_calling_hours_and_the_finish_falls_in_one() {
+        // Four of eight tasks done over the 09:00–11:00 windows of Thursday and Friday (4 h): the other
+        // four take the windows of Monday and Tuesday.
+        let tasks: Vec<serde_json::Value> = (1..=8)
+            .map(|i| json!({"task_id": format!("t{i}"), "phone": "+14155550100", "status": if i <= 4 { "completed" } else { "queued" }}))
+            .collect();
+        let window = json!({"days": ["mon", "tue", "wed", "thu", "fri"], "start": "09:00", "end": "11:00"});
+        let f = Fixture::running().with(json!({
+            "tasks": tasks,
+            "started_at": "2026-11-26T09:00:00Z",
+            "config": {"calling_window": window}
+        }));
+        assert_eq!(
+            lines(&f),
+            [
+                "1.0 tasks per calling hour since the start, counting only the calling window (Mon–Fri, 09:00–11:00 UTC).",
+                "Estimated finish: 2026-12-01 11:00 UTC at this pace, within the calling window."
+            ]
+        );
     }
 
     #[test]

@@ -5,11 +5,14 @@ use serde::Serialize;
 
 use super::{Fact, GridView, ViewInput, grid_view};
 use crate::figures::{Health, PoolRow};
+use crate::lifecycle::Layout;
 use crate::model::{Upload, UploadStatus};
 use crate::text::{format, phone};
 
 /// Rejected rows shown on a page; the export copy has them all.
 pub const REJECTS_ON_PAGE: usize = 50;
+/// Rejected rows in a PDF: a few examples; the reader of a report needs the counts.
+pub const REJECTS_IN_PDF: usize = 10;
 
 /// The CSV upload follow-up.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -26,9 +29,11 @@ pub struct UploadView {
     pub counts: Vec<Fact>,
     /// The first rejected rows, or null when there are none.
     pub rejects: Option<GridView>,
-    /// The export copy with every rejected row, when the snapshot has it.
+    /// The export copy with every rejected row, when the reader has it (not in the PDF).
     pub rejects_href: Option<&'static str>,
-    /// What to do next.
+    /// `Next step`, or `Outcome` once the campaign has ended.
+    pub next_step_label: &'static str,
+    /// What to do next, or what became of the upload.
     pub next_step: String,
 }
 
@@ -41,24 +46,10 @@ pub fn upload(input: &ViewInput, u: &Upload) -> UploadView {
         Fact::new("Rejected", format::count(u.rows_rejected)),
         Fact::new("Duplicates", format::count(u.rows_duplicate)),
     ];
-    let has_copy = input.exports.contains(&"upload_rejects.csv");
-    let next_step = match u.status {
-        UploadStatus::Staged => format!(
-            "The upload is staged and not yet applied: review it and confirm it in the app to add {} accepted rows.",
-            format::count(u.rows_accepted)
-        ),
-        UploadStatus::Processing => {
-            "The upload is still being processed: refresh the snapshot later to see the final counts.".into()
-        }
-        UploadStatus::Failed => {
-            "The upload failed: check that the file is a UTF-8 CSV with a header row and a phone column, then upload it again.".into()
-        }
-        UploadStatus::Completed if rejected > 0 => format!(
-            "{} rows were rejected: download upload_rejects.csv, fix the phone numbers and missing fields it lists, and upload the fixed rows as a new file.",
-            format::thousands(rejected)
-        ),
-        UploadStatus::Completed => "Every row was accepted; nothing to do.".into(),
-    };
+    let print = input.options.print;
+    let has_copy = input.exports.contains(&"upload_rejects.csv") && !print;
+    let (next_step_label, next_step) = next_step(input, u, rejected, has_copy);
+    let rest = if print { "are not listed here." } else { "are in upload_rejects.csv." };
     UploadView {
         file_name: u.file_name.clone().unwrap_or_else(|| "(unnamed file)".into()),
         status: u.status.as_str(),
@@ -66,28 +57,68 @@ pub fn upload(input: &ViewInput, u: &Upload) -> UploadView {
         uploaded: input.time(u.uploaded_at),
         counts,
         rejects: input.rejects.filter(|g| g.total > 0).map(|g| {
-            grid_view(
-                g,
-                REJECTS_ON_PAGE,
-                |col, cell| show_cell(input, col, cell),
-                "rejected rows",
-                "are in upload_rejects.csv.",
-            )
+            let shown = if print { REJECTS_IN_PDF } else { REJECTS_ON_PAGE };
+            grid_view(g, shown, |col, cell| show_cell(input, col, cell), "rejected rows", rest)
         }),
         rejects_href: has_copy.then_some("export/upload_rejects.csv"),
+        next_step_label,
         next_step,
     }
 }
 
+/// What to do about the upload, or, once the campaign has ended and nothing can be
+/// done, what became of it. `copy` says whether the reader has the rejects' copy.
+fn next_step(input: &ViewInput, u: &Upload, rejected: u64, copy: bool) -> (&'static str, String) {
+    let accepted = format::count(u.rows_accepted);
+    let rows = |n: u64| format!("{} {}", format::thousands(n), if n == 1 { "row was" } else { "rows were" });
+    if input.status.layout() == Layout::Ended {
+        let outcome = match u.status {
+            UploadStatus::Staged => {
+                "The upload was staged and never applied: none of its rows were called.".to_string()
+            }
+            UploadStatus::Processing => "The upload was still being processed when the campaign ended.".to_string(),
+            UploadStatus::Failed => "The upload failed: none of its rows were called.".to_string(),
+            UploadStatus::Completed if rejected > 0 => {
+                format!("{} rejected and never called; the campaign has ended.", rows(rejected))
+            }
+            UploadStatus::Completed => "Every row was accepted.".to_string(),
+        };
+        return ("Outcome", outcome);
+    }
+    let step = match u.status {
+        UploadStatus::Staged => format!(
+            "The upload is staged and not yet applied: review it and confirm it in the app to add {accepted} accepted rows."
+        ),
+        UploadStatus::Processing => {
+            "The upload is still being processed: refresh the snapshot later to see the final counts.".into()
+        }
+        UploadStatus::Failed => {
+            "The upload failed: check that the file is a UTF-8 CSV with a header row and a phone column, then upload it again.".into()
+        }
+        UploadStatus::Completed if rejected > 0 && copy => format!(
+            "{} rejected: download upload_rejects.csv, fix the phone numbers and missing fields it lists, and upload the fixed rows as a new file.",
+            rows(rejected)
+        ),
+        UploadStatus::Completed if rejected > 0 => format!(
+            "{} rejected: fix the phone numbers and missing fields of the rejected rows in the source file, and upload them as a new file.",
+            rows(rejected)
+        ),
+        UploadStatus::Completed => "Every row was accepted; nothing to do.".into(),
+    };
+    ("Next step", step)
+}
+
 /// A cell of a free-form table as shown: masked when redaction is on and the column holds contact data.
-/// Valid E.164 numbers in a `phone` column are shown in international format.
+/// Valid E.164 numbers in a `phone` column are shown in international format, reasons in words.
 pub fn show_cell(input: &ViewInput, column: &str, cell: &str) -> String {
+    // A reason is an id (`invalid_phone`): people read words.
+    let cell = if column == "reason" { format::words(cell) } else { cell.to_string() };
     if input.options.redact {
-        crate::redact::free_mask(column).apply(cell).into_owned()
-    } else if column == "phone" && crate::model::is_e164(cell) {
-        phone(cell)
+        crate::redact::free_mask(column).apply(&cell).into_owned()
+    } else if column == "phone" && crate::model::is_e164(&cell) {
+        phone(&cell)
     } else {
-        cell.to_string()
+        cell
     }
 }
 
@@ -110,9 +141,11 @@ pub struct PoolRowView {
     pub answer_rate: String,
     /// Bar length in percent, 0–100.
     pub bar: f64,
-    /// `ok`, `low_answer_rate` or `flagged`.
+    /// `ok`, `low_answer_rate` or `flagged`, as `summary.json` has it.
     pub health: &'static str,
-    /// ✔ for a healthy number, ⚠ otherwise.
+    /// The health for styling: as `health`, or `no_data` for a number without a call to judge.
+    pub health_state: &'static str,
+    /// ✔ for a healthy number, ⚠ for an unhealthy one, – without calls.
     pub health_icon: &'static str,
     /// The health in words.
     pub health_label: &'static str,
@@ -147,11 +180,22 @@ pub fn pool_row(input: &ViewInput, r: &PoolRow) -> PoolRowView {
         answer_rate: format::rate(r.answer_rate),
         bar: r.answer_rate.map_or(0.0, |x| (x * 1000.0).round() / 10.0),
         health: r.health.as_str(),
-        health_icon: if r.health == Health::Ok { "✔" } else { "⚠" },
-        health_label: match r.health {
-            Health::Ok => "OK",
-            Health::LowAnswerRate => "Low answer rate",
-            Health::Flagged => "Flagged as spam",
+        // A number nothing was learnt about is not "OK": it says so.
+        health_state: match (r.health, r.attempts) {
+            (Health::Ok, None | Some(0)) => "no_data",
+            (health, _) => health.as_str(),
+        },
+        health_icon: match (r.health, r.attempts) {
+            (Health::Ok, None | Some(0)) => "–",
+            (Health::Ok, _) => "✔",
+            _ => "⚠",
+        },
+        health_label: match (r.health, r.attempts) {
+            (Health::Ok, None) => "No call data",
+            (Health::Ok, Some(0)) => "No calls",
+            (Health::Ok, _) => "OK",
+            (Health::LowAnswerRate, _) => "Low answer rate",
+            (Health::Flagged, _) => "Flagged as spam",
         },
     }
 }
@@ -248,9 +292,39 @@ mod tests {
             "Every row was accepted; nothing to do."
         );
         let rejected = with(json!({"status": "completed", "rows_rejected": 3, "file_name": "june.csv"}));
-        assert!(rejected.next_step.starts_with("3 rows were rejected: download upload_rejects.csv"));
+        assert_eq!(
+            (rejected.next_step_label, rejected.next_step.as_str()),
+            (
+                "Next step",
+                "3 rows were rejected: fix the phone numbers and missing fields of the rejected rows in the source file, and upload them as a new file."
+            )
+        );
         assert_eq!((rejected.file_name.as_str(), rejected.status_label.as_str()), ("june.csv", "Completed"));
         assert_eq!(with(json!({"status": "staged"})).file_name, "(unnamed file)");
+        // With the export copy in the snapshot, the page points at it.
+        let mut f = Fixture::draft().with(json!({"upload": {"status": "completed", "rows_rejected": 1}}));
+        f.exports.push("upload_rejects.csv");
+        assert!(upload_of(&f).next_step.starts_with("1 row was rejected: download upload_rejects.csv"));
+        assert_eq!(upload_of(&f).rejects_href, Some("export/upload_rejects.csv"));
+        // ... but the PDF names no file of the snapshot.
+        f.options.print = true;
+        assert_eq!(upload_of(&f).rejects_href, None);
+        assert!(upload_of(&f).next_step.contains("in the source file"));
+    }
+
+    #[test]
+    fn once_the_campaign_has_ended_the_upload_gets_an_outcome_not_advice() {
+        let with = |u: serde_json::Value| upload_of(&Fixture::ended().with(json!({ "upload": u })));
+        let rejected = with(json!({"status": "completed", "rows_rejected": 120}));
+        assert_eq!(
+            (rejected.next_step_label, rejected.next_step.as_str()),
+            ("Outcome", "120 rows were rejected and never called; the campaign has ended.")
+        );
+        assert_eq!(
+            with(json!({"status": "staged"})).next_step,
+            "The upload was staged and never applied: none of its rows were called."
+        );
+        assert_eq!(with(json!({"status": "completed", "rows_rejected": 0})).next_step, "Every row was accepted.");
     }
 
     #[test]
@@ -266,7 +340,7 @@ mod tests {
         let view = upload_of(&f);
         let grid = view.rejects.unwrap();
         assert_eq!(grid.columns, ["Row", "Reason", "Contact name", "Phone"]);
-        assert_eq!(grid.rows[0], ["0", "invalid_phone", "A•• L•", "+1 415 ••• ••23"]);
+        assert_eq!(grid.rows[0], ["0", "invalid phone", "A•• L•", "+1 415 ••• ••23"]);
         assert_eq!(grid.more.as_deref(), Some("10 more rejected rows are in upload_rejects.csv."));
         assert_eq!(view.rejects_href, Some("export/upload_rejects.csv"));
         assert!(
@@ -311,6 +385,10 @@ mod tests {
         let view = pool(&configured.input());
         assert_eq!(view.source, "configuration only (no call data)");
         assert_eq!((view.unhealthy_badge, view.rows[0].attempts.as_str()), (None, "—"));
+        assert_eq!(
+            (view.rows[0].health_icon, view.rows[0].health_label, view.rows[0].health_state),
+            ("–", "No call data", "no_data")
+        );
     }
 
     #[test]

@@ -107,7 +107,7 @@ pub fn check_detail(check: &Check, campaign: &Campaign, workspace: &Workspace) -
 }
 
 /// `Mon–Fri, 09:00–18:00 America/New_York`.
-fn window_words(w: &CallingWindow, campaign: &Campaign, workspace: &Workspace) -> String {
+pub(super) fn window_words(w: &CallingWindow, campaign: &Campaign, workspace: &Workspace) -> String {
     let zone = campaign.timezone.as_ref().map_or(workspace.timezone.as_str(), |z| z.as_str());
     format!("{}, {}–{} {zone}", days_words(&w.days), w.start.as_str(), w.end.as_str())
 }
@@ -161,7 +161,11 @@ pub fn configuration(input: &ViewInput) -> Vec<Fact> {
         facts.push(Fact::new("Agent", "Not chosen yet"));
     }
     let numbers: Vec<String> = cfg.from_numbers.iter().flatten().map(|n| phone(n)).collect();
-    facts.push(Fact::new("Caller numbers", if numbers.is_empty() { "None yet".into() } else { numbers.join(", ") }));
+    facts.push(if numbers.is_empty() {
+        Fact::new("Caller numbers", "None yet")
+    } else {
+        Fact::list("Caller numbers", numbers)
+    });
     facts.push(Fact::new(
         "Calling window",
         cfg.calling_window.as_ref().map_or_else(|| "Not set".into(), |w| window_words(w, c, input.workspace)),
@@ -186,7 +190,7 @@ pub fn configuration(input: &ViewInput) -> Vec<Fact> {
                 parts.push(format!("list “{list}”"));
             }
             if let Some(source) = &a.source {
-                parts.push(format!("from {}", source.replace('_', " ")));
+                parts.push(format!("from {}", format::words(source)));
             }
             if let Some(size) = a.size {
                 parts.push(format!("{} contacts", format::thousands(size)));

@@ -230,7 +230,7 @@ pub fn analysis(input: &ViewInput) -> AnalysisView {
     let outcomes = tasks
         .map(|t| {
             let mut items: Vec<(String, u64, bool)> =
-                t.outcomes_by_count().into_iter().map(|(o, c)| (o.replace('_', " "), c.tasks, c.goal)).collect();
+                t.outcomes_by_count().into_iter().map(|(o, c)| (format::words(o), c.tasks, c.goal)).collect();
             // Contacts without an outcome get their own row, so the shares add up.
             let labelled = t.outcomes.values().fold(0u64, |a, c| a.saturating_add(c.tasks));
             if contacts > labelled {
@@ -242,7 +242,7 @@ pub fn analysis(input: &ViewInput) -> AnalysisView {
 
     let (results, results_source) = match f.results() {
         Some(r) => {
-            let label = |r: Option<CallResult>| r.map_or("never dialled".to_string(), |r| r.as_str().replace('_', " "));
+            let label = |r: Option<CallResult>| r.map_or("never dialled".to_string(), |r| format::words(r.as_str()));
             (shares(r.counts.iter().map(|(res, n)| (label(*res), *n, false)).collect(), r.total), r.source)
         }
         None => (Vec::new(), "none"),
@@ -332,7 +332,7 @@ fn level(n: u64, max: u64) -> u8 {
 /// One outcome of the results table.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct OutcomeRow {
-    /// The outcome label, as exported.
+    /// The outcome label, in words.
     pub outcome: String,
     /// Contacts with this outcome.
     pub contacts: String,
@@ -357,6 +357,8 @@ pub struct ResultsView {
     pub numbers: Vec<PoolRowView>,
     /// What to say instead of the numbers when there are none, else null.
     pub numbers_empty: Option<&'static str>,
+    /// Where the per-number figures are instead, when the PDF shows them only once (in number pool health); else null.
+    pub numbers_elsewhere: Option<&'static str>,
     /// Contacts, goal reached, calls, cost and median call length, as the export has them.
     pub totals: Vec<Fact>,
 }
@@ -371,7 +373,7 @@ pub fn results(input: &ViewInput) -> ResultsView {
             .outcomes_by_count()
             .into_iter()
             .map(|(o, c)| OutcomeRow {
-                outcome: o.to_string(),
+                outcome: format::words(o),
                 contacts: format::thousands(c.tasks),
                 share: format::percent(crate::figures::percent(c.tasks, contacts)),
                 average_talk: if c.tasks > 0 {
@@ -398,11 +400,17 @@ pub fn results(input: &ViewInput) -> ResultsView {
             totals.push(Fact::new("Median answered call", format::duration(median)));
         }
     }
-    let numbers: Vec<PoolRowView> = f.number_pool.iter().map(|r| super::after::pool_row(input, r)).collect();
+    // The PDF shows each table once: with a number pool section, the numbers are there.
+    let elsewhere = input.options.print && f.has_pool();
+    let numbers: Vec<PoolRowView> = match elsewhere {
+        true => Vec::new(),
+        false => f.number_pool.iter().map(|r| super::after::pool_row(input, r)).collect(),
+    };
     ResultsView {
         outcomes_empty: outcomes.is_empty().then_some(NO_OUTCOMES),
         outcomes,
-        numbers_empty: numbers.is_empty().then_some("No caller numbers in this export."),
+        numbers_empty: (numbers.is_empty() && !elsewhere).then_some("No caller numbers in this export."),
+        numbers_elsewhere: elsewhere.then_some("The figures of each caller number are under Number pool health."),
         numbers,
         totals,
     }
@@ -483,7 +491,7 @@ mod tests {
         let r = results(&campaign().input());
         let rows: Vec<(&str, &str, &str)> =
             r.outcomes.iter().map(|o| (o.outcome.as_str(), o.average_talk.as_str(), o.counts_as_success)).collect();
-        assert_eq!(rows, [("booked", "2 min", "yes"), ("not_interested", "5 s", "no")]);
+        assert_eq!(rows, [("booked", "2 min", "yes"), ("not interested", "5 s", "no")]);
         assert_eq!((r.numbers.len(), r.numbers_empty), (1, None), "the number the tasks were called from");
         let totals: Vec<(&str, &str)> = r.totals.iter().map(|f| (f.label.as_str(), f.value.as_str())).collect();
         assert_eq!(totals, [("Contacts", "4"), ("Goal reached", "1")]);

@@ -57,9 +57,13 @@ pub struct ViewOptions {
     pub overview_tasks: usize,
     /// Whether the Tasks tab pages are written (`--format html`).
     pub tasks_tab: bool,
+    /// The PDF's view: it stands alone, so it names no file or page of the snapshot,
+    /// links only into the app, and shows each table once.
+    pub print: bool,
 }
 
 /// What the view needs besides the campaign and its figures.
+#[derive(Clone, Copy)]
 pub struct ViewInput<'a> {
     pub campaign: &'a Campaign,
     pub status: &'a Status,
@@ -148,11 +152,19 @@ pub struct Fact {
     pub label: String,
     /// The value, formatted.
     pub value: String,
+    /// The value's items, each to be kept on one line, when it is a list (else absent).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<String>,
 }
 
 impl Fact {
     fn new(label: impl Into<String>, value: impl Into<String>) -> Fact {
-        Fact { label: label.into(), value: value.into() }
+        Fact { label: label.into(), value: value.into(), items: Vec::new() }
+    }
+
+    /// A fact whose value is a list of items that must not wrap (phone numbers).
+    fn list(label: impl Into<String>, items: Vec<String>) -> Fact {
+        Fact { label: label.into(), value: items.join(", "), items }
     }
 }
 

@@ -25,13 +25,15 @@ pub struct TaskRow {
     pub contact: String,
     /// The contact's number (masked with `--redact contacts`).
     pub phone: String,
-    /// The task's status word (`in_progress` …).
+    /// The task's status word (`in_progress` …), for styling.
     pub status: &'static str,
+    /// The task's status as its badge reads it (`In progress` …).
+    pub status_label: String,
     /// Dial attempts.
     pub attempts: String,
     /// The last attempt's result in words.
     pub last_result: String,
-    /// The agent's outcome label, as exported.
+    /// The agent's outcome label, in words (`not interested`).
     pub outcome: String,
     /// Talk time, or empty.
     pub talk: String,
@@ -46,6 +48,8 @@ pub struct TaskRow {
 /// The task list as one page shows it.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct TaskList {
+    /// The section's heading (`Tasks`, or `Appendix: tasks` in the PDF).
+    pub title: &'static str,
     /// Tasks in the campaign.
     pub total: String,
     /// The rows this page shows.
@@ -94,9 +98,10 @@ pub fn task_row(input: &ViewInput, task: &Task) -> TaskRow {
         contact: task.contact_name.as_deref().map(|n| input.contact(n)).unwrap_or_default(),
         phone: input.phone(&task.phone),
         status: task.status.as_str(),
+        status_label: format::label(task.status.as_str()),
         attempts: task.attempts.unwrap_or(0).to_string(),
-        last_result: task.last_result.map(|r| r.as_str().replace('_', " ")).unwrap_or_default(),
-        outcome: task.outcome.clone().unwrap_or_default(),
+        last_result: task.last_result.map(|r| format::words(r.as_str())).unwrap_or_default(),
+        outcome: task.outcome.as_deref().map(format::words).unwrap_or_default(),
         talk: task.talk_seconds.filter(|t| t.0 > 0.0).map(|t| format::duration(t.0)).unwrap_or_default(),
         last_attempt: task.last_attempt_at.map(|t| format::time(t, &zone)).unwrap_or_default(),
         from_number: task.from_number.as_deref().map(phone).unwrap_or_default(),
@@ -110,15 +115,25 @@ pub fn task_list(input: &ViewInput, limit: usize) -> TaskList {
     let rows: Vec<TaskRow> = input.first_tasks.iter().take(limit).map(|t| task_row(input, t)).collect();
     let hidden = total.saturating_sub(rows.len() as u64);
     let tasks = if hidden == 1 { "task is" } else { "tasks are" };
-    let place = if input.options.tasks_tab {
-        "in the Tasks tab (tasks.html) of this snapshot"
+    let more = if input.options.print {
+        // The PDF names no file: it says how much it leaves out.
+        format!(
+            "This list shows the first {} of {} tasks; {} more {} not listed.",
+            format::thousands(rows.len() as u64),
+            format::thousands(total),
+            format::thousands(hidden),
+            if hidden == 1 { "is" } else { "are" }
+        )
+    } else if input.options.tasks_tab {
+        format!("{} more {tasks} in the Tasks tab (tasks.html) of this snapshot.", format::thousands(hidden))
     } else {
-        "in export/tasks.csv of this snapshot"
+        format!("{} more {tasks} in export/tasks.csv of this snapshot.", format::thousands(hidden))
     };
     TaskList {
+        title: if input.options.print { "Appendix: tasks" } else { "Tasks" },
         total: format::thousands(total),
-        more: (hidden > 0).then(|| format!("{} more {tasks} {place}.", format::thousands(hidden))),
-        more_href: (hidden > 0 && input.options.tasks_tab).then_some("tasks.html"),
+        more: (hidden > 0).then_some(more),
+        more_href: (hidden > 0 && input.options.tasks_tab && !input.options.print).then_some("tasks.html"),
         empty: (total == 0).then_some(NO_TASKS),
         rows,
         show_latency: input.options.show_latency,
@@ -144,6 +159,7 @@ pub fn tasks_page(input: &ViewInput, rows: Vec<TaskRow>, n: usize, pages: usize,
     let mut links: Vec<usize> = (1..=pages).filter(|p| *p == 1 || *p == pages || p.abs_diff(n) <= window).collect();
     links.dedup();
     TaskList {
+        title: "Tasks",
         total: format::thousands(total),
         more: None,
         more_href: None,
@@ -189,6 +205,16 @@ mod tests {
         assert_eq!(list.empty, None);
         let whole = task_list(&input, 50);
         assert_eq!((whole.rows.len(), whole.more), (3, None));
+    }
+
+    #[test]
+    fn the_pdf_says_how_many_tasks_it_leaves_out_without_naming_a_file() {
+        let mut fixture = Fixture::ended().tasks(3);
+        fixture.options.print = true;
+        let list = task_list(&fixture.input(), 2);
+        assert_eq!(list.title, "Appendix: tasks");
+        assert_eq!(list.more.as_deref(), Some("This list shows the first 2 of 3 tasks; 1 more is not listed."));
+        assert_eq!(list.more_href, None);
     }
 
     #[test]

@@ -43,6 +43,7 @@ impl Fixture {
             tasks_per_page: super::TASKS_PER_PAGE,
             overview_tasks: super::OVERVIEW_TASKS,
             tasks_tab: true,
+            print: false,
         };
         let campaign: Campaign = serde_json::from_value(json.clone()).unwrap();
         let mut f = Fixture {
