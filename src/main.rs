@@ -32,7 +32,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitStatus> {
     match cli.command {
         Command::Schema => {
-            let schema = schemars::schema_for!(campaign_report::model::Campaign);
+            let schema = campaign_report::model::campaign_schema();
             let text = serde_json::to_string_pretty(&schema)?;
             print_stdout(&format!("{text}\n"));
             Ok(ExitStatus::Success)

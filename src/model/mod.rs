@@ -8,13 +8,15 @@
 //!
 //! This is the bottom of the pipeline: it imports nothing else from the crate.
 
+mod schema;
 mod values;
 mod words;
 mod workspace;
 
+pub use schema::campaign_schema;
 pub use values::{ClockTime, Id, NonEmpty, NonNegative, Phone, TimeZoneName, is_e164, shorten};
-pub(crate) use words::word_enum;
 pub use words::{CallResult, TaskStatus, UploadStatus, Weekday};
+pub(crate) use words::{word_enum, word_schema};
 pub use workspace::Workspace;
 
 use std::collections::BTreeMap;
@@ -22,6 +24,8 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, de};
+
+use schema::{OrBlank, Time};
 
 /// The newest export format version this tool reads.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -31,11 +35,12 @@ pub const SCHEMA_VERSION: u32 = 1;
 #[schemars(title = "campaign", description = "One campaign of an outbound calling export")]
 pub struct Campaign {
     /// Export format version; versions newer than this tool reads are refused.
+    #[schemars(range(max = SCHEMA_VERSION))]
     #[serde(default = "default_schema_version", deserialize_with = "de_schema_version")]
     pub schema_version: u32,
     /// When the export was taken: the campaign's data time (docs/export-format.md).
     /// Also allowed on a `{"campaigns": [...]}` wrapper, for every campaign in it.
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "OrBlank<Time>")]
     #[serde(default, deserialize_with = "de_time")]
     pub exported_at: Option<Timestamp>,
     /// Campaign id; also its folder name in the output.
@@ -50,22 +55,22 @@ pub struct Campaign {
     pub status_reason: Option<String>,
     /// Operator notes, Markdown.
     pub description_md: Option<String>,
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "OrBlank<Time>")]
     #[serde(default, deserialize_with = "de_time")]
     pub created_at: Option<Timestamp>,
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "OrBlank<Time>")]
     #[serde(default, deserialize_with = "de_time")]
     pub updated_at: Option<Timestamp>,
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "OrBlank<Time>")]
     #[serde(default, deserialize_with = "de_time")]
     pub scheduled_start_at: Option<Timestamp>,
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "OrBlank<Time>")]
     #[serde(default, deserialize_with = "de_time")]
     pub started_at: Option<Timestamp>,
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "OrBlank<Time>")]
     #[serde(default, deserialize_with = "de_time")]
     pub paused_at: Option<Timestamp>,
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "OrBlank<Time>")]
     #[serde(default, deserialize_with = "de_time")]
     pub ended_at: Option<Timestamp>,
     /// The campaign's calling time zone (IANA name).
@@ -177,7 +182,7 @@ pub struct Dispatch {
     pub in_flight: Option<u64>,
     pub dispatched_last_hour: Option<u64>,
     pub errors_last_hour: Option<u64>,
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "OrBlank<Time>")]
     #[serde(default, deserialize_with = "de_time")]
     pub last_dispatch_at: Option<Timestamp>,
     pub concurrency_limit: Option<u64>,
@@ -199,7 +204,7 @@ pub struct Upload {
     pub id: Option<String>,
     pub file_name: Option<String>,
     pub status: UploadStatus,
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "OrBlank<Time>")]
     #[serde(default, deserialize_with = "de_time")]
     pub uploaded_at: Option<Timestamp>,
     pub rows_total: Option<u64>,
@@ -217,13 +222,15 @@ pub struct Task {
     pub phone: Phone,
     pub status: TaskStatus,
     pub attempts: Option<u32>,
+    #[schemars(with = "OrBlank<CallResult>")]
     #[serde(default, deserialize_with = "de_optional_result")]
     pub last_result: Option<CallResult>,
     pub outcome: Option<String>,
     pub talk_seconds: Option<NonNegative>,
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "OrBlank<Time>")]
     #[serde(default, deserialize_with = "de_time")]
     pub last_attempt_at: Option<Timestamp>,
+    #[schemars(with = "OrBlank<Phone>")]
     #[serde(default, deserialize_with = "de_optional_phone")]
     pub from_number: Option<Phone>,
     pub latency_ms: Option<NonNegative>,
@@ -234,11 +241,13 @@ pub struct Task {
 pub struct Call {
     pub call_id: Option<String>,
     pub task_id: Option<String>,
+    #[schemars(with = "OrBlank<Phone>")]
     #[serde(default, deserialize_with = "de_optional_phone")]
     pub from_number: Option<Phone>,
+    #[schemars(with = "OrBlank<Phone>")]
     #[serde(default, deserialize_with = "de_optional_phone")]
     pub to_number: Option<Phone>,
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "OrBlank<Time>")]
     #[serde(default, deserialize_with = "de_time")]
     pub started_at: Option<Timestamp>,
     pub result: CallResult,

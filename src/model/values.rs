@@ -1,5 +1,9 @@
 //! Values checked on their own while deserialising: ids that become folder names,
 //! E.164 numbers, clock times, numbers ≥ 0 and time zone names.
+//!
+//! Each type's JSON Schema says what its `Deserialize` accepts (docs/export-format.md
+//! names the few rules a schema cannot state); `tests/e2e/schema.rs` holds the two
+//! to each other with a JSON Schema validator.
 
 use std::fmt;
 
@@ -60,22 +64,39 @@ macro_rules! checked_string {
 
 checked_string! {
     /// A campaign or tenant id, safe to use as a folder name.
-    Id, check_id, { "type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$" }
+    Id, check_id, {
+        "description": "Campaign or tenant id: it becomes a folder name, so it may not end with a dot or be a name Windows reserves (CON, PRN, AUX, NUL, COM1-COM9, LPT1-LPT9, with or without an extension, any case).",
+        "type": "string",
+        "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$",
+        "not": { "pattern": "^([Cc][Oo][Nn]|[Pp][Rr][Nn]|[Aa][Uu][Xx]|[Nn][Uu][Ll]|[Cc][Oo][Mm][1-9]|[Ll][Pp][Tt][1-9])([.]|$)|[.]$" }
+    }
 }
 
 checked_string! {
     /// A phone number in E.164 form (`+14155550123`).
-    Phone, check_e164, { "type": "string", "pattern": "^\\+[1-9][0-9]{6,14}$" }
+    Phone, check_e164, {
+        "description": "Phone number in E.164 form: +, a non-zero digit, 7 to 15 digits in all.",
+        "type": "string",
+        "pattern": "^\\+[1-9][0-9]{6,14}$"
+    }
 }
 
 checked_string! {
     /// A string that must not be empty.
-    NonEmpty, check_non_empty, { "type": "string", "minLength": 1 }
+    NonEmpty, check_non_empty, {
+        "description": "Text with at least one character that is not white space.",
+        "type": "string",
+        "pattern": (format!("[^{}]", white_space_class()))
+    }
 }
 
 checked_string! {
     /// A clock time `HH:MM` (24-hour).
-    ClockTime, check_clock, { "type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$" }
+    ClockTime, check_clock, {
+        "description": "Clock time HH:MM, 24-hour.",
+        "type": "string",
+        "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"
+    }
 }
 
 fn check_id(s: &str) -> Result<(), String> {
@@ -139,8 +160,55 @@ pub fn shorten(s: &str) -> String {
 }
 
 /// A finite number ≥ 0 (seconds, milliseconds, money).
-#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, JsonSchema)]
-pub struct NonNegative(#[schemars(range(min = 0))] pub f64);
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
+pub struct NonNegative(pub f64);
+
+/// The characters `str::trim` removes (Unicode White_Space), as ranges.
+const WHITE_SPACE: [(char, char); 10] = [
+    ('\t', '\r'),
+    (' ', ' '),
+    ('\u{85}', '\u{85}'),
+    ('\u{A0}', '\u{A0}'),
+    ('\u{1680}', '\u{1680}'),
+    ('\u{2000}', '\u{200A}'),
+    ('\u{2028}', '\u{2029}'),
+    ('\u{202F}', '\u{202F}'),
+    ('\u{205F}', '\u{205F}'),
+    ('\u{3000}', '\u{3000}'),
+];
+
+/// [`WHITE_SPACE`] as the inside of a regular expression class (`\u0009-\u000D…`):
+/// every schema pattern of a value that is read trimmed uses it.
+pub(crate) fn white_space_class() -> String {
+    let code = |c: char| format!("\\u{:04X}", c as u32);
+    WHITE_SPACE
+        .iter()
+        .map(|&(first, last)| if first == last { code(first) } else { format!("{}-{}", code(first), code(last)) })
+        .collect()
+}
+
+/// A decimal string [`NonNegative`] reads (trimmed): what `f64::from_str` accepts,
+/// less the minus sign, infinities and NaN.
+fn decimal_pattern() -> String {
+    let ws = white_space_class();
+    format!(r"^[{ws}]*\+?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?[{ws}]*$")
+}
+
+impl JsonSchema for NonNegative {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NonNegative".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let number = schemars::json_schema!({ "type": "number", "minimum": 0, "maximum": f64::MAX });
+        if !generator.contract().is_deserialize() {
+            return number;
+        }
+        schemars::json_schema!({
+            "description": "A finite number ≥ 0 (seconds, milliseconds, money), or a decimal string such as \"0.013\" (read trimmed, without a minus sign).",
+            "anyOf": [number, { "type": "string", "pattern": decimal_pattern() }]
+        })
+    }
+}
 
 impl Serialize for NonNegative {
     /// Whole numbers are written as integers (`1183`, not `1183.0`), as exports write them.
@@ -171,10 +239,14 @@ impl<'de> Deserialize<'de> for NonNegative {
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<f64, E> {
                 Ok(v as f64)
             }
+            /// A minus sign is refused even on a zero: a decimal string has one form
+            /// ([`decimal_pattern`]), and `"-1e-400"` would otherwise be read as −0.
             fn visit_str<E: de::Error>(self, v: &str) -> Result<f64, E> {
-                v.trim()
-                    .parse::<f64>()
-                    .map_err(|_| E::custom(format!("invalid number {}, expected a finite number ≥ 0", shorten(v))))
+                let t = v.trim();
+                t.parse::<f64>()
+                    .ok()
+                    .filter(|_| !t.starts_with('-'))
+                    .ok_or_else(|| E::custom(format!("invalid number {}, expected a finite number ≥ 0", shorten(v))))
             }
         }
         let v = d.deserialize_any(Visitor)?;
@@ -228,7 +300,10 @@ impl JsonSchema for TimeZoneName {
         "TimeZoneName".into()
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type": "string", "description": "IANA time zone name" })
+        schemars::json_schema!({
+            "description": "IANA time zone name, such as America/New_York (looked up in the time zone database campaign-report bundles).",
+            "type": "string"
+        })
     }
 }
 
@@ -244,6 +319,26 @@ mod tests {
         for good in ["q3-winback", "A.b_c-1", "console", "com", &"a".repeat(128)] {
             assert!(check_id(good).is_ok(), "{good:?} refused");
         }
+    }
+
+    #[test]
+    fn decimal_strings_are_read_trimmed_and_without_a_minus_sign() {
+        let read = |json: &str| serde_json::from_str::<NonNegative>(json).map(|n| n.0).map_err(|e| e.to_string());
+        assert_eq!(read(r#"" 0.013\u3000""#), Ok(0.013));
+        assert_eq!(read(r#""+.5""#), Ok(0.5));
+        assert_eq!(read("-0"), Ok(0.0), "a JSON number −0 is zero");
+        for refused in [r#""-0""#, r#""-1e-400""#, r#""1e400""#, r#""NaN""#, "-1"] {
+            assert!(read(refused).is_err(), "{refused} accepted");
+        }
+    }
+
+    #[test]
+    fn the_white_space_listed_is_what_trim_removes() {
+        let listed: Vec<char> = WHITE_SPACE.iter().flat_map(|&(first, last)| first..=last).collect();
+        let trimmed: Vec<char> =
+            (0..=char::MAX as u32).filter_map(char::from_u32).filter(|c| c.is_whitespace()).collect();
+        assert_eq!(listed, trimmed);
+        assert!(white_space_class().starts_with(r"\u0009-\u000D\u0020\u0085"));
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! [`word_enum!`] declares every enum of the tool that is spelt as a word (task
 //! statuses, call results, layouts, tabs, sections, verdicts …), so each word is
 //! written once: the same table reads it (trimmed, case-insensitively), writes it
-//! (serde, `Display`) and describes it (JSON Schema).
+//! (serde, `Display`) and describes it (JSON Schema: the words as written, or every
+//! spelling read under the deserialising contract).
 
 /// Declares a lower-case word enum read trimmed and case-insensitively.
 ///
@@ -60,13 +61,45 @@ macro_rules! word_enum {
             fn schema_name() -> ::std::borrow::Cow<'static, str> {
                 stringify!($name).into()
             }
-            fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
                 let lines: &[&str] = &[$($doc),*];
                 let description = lines.iter().map(|l| l.trim()).collect::<Vec<_>>().join(" ");
-                ::schemars::json_schema!({ "description": description, "type": "string", "enum": [$($word),+] })
+                let words = [$($word),+];
+                $crate::model::word_schema(generator, description, &words)
             }
         }
     };
+}
+
+/// The JSON Schema of a word enum: its words as written; as read, any spelling of
+/// them that `parse` accepts (trimmed, ASCII case ignored).
+pub(crate) fn word_schema(
+    generator: &schemars::SchemaGenerator,
+    description: String,
+    words: &[&str],
+) -> schemars::Schema {
+    if !generator.contract().is_deserialize() {
+        return schemars::json_schema!({ "description": description, "type": "string", "enum": words });
+    }
+    let spellings: Vec<String> = words
+        .iter()
+        .map(|word| {
+            word.chars()
+                .map(|c| match c {
+                    c if c.is_ascii_alphabetic() => format!("[{}{}]", c.to_ascii_uppercase(), c.to_ascii_lowercase()),
+                    c if c.is_ascii_alphanumeric() || c == '_' => c.to_string(),
+                    c => format!("\\{c}"),
+                })
+                .collect()
+        })
+        .collect();
+    let ws = super::values::white_space_class();
+    let pattern = format!("^[{ws}]*({})[{ws}]*$", spellings.join("|"));
+    schemars::json_schema!({
+        "description": format!("{description} Read trimmed, ignoring case."),
+        "type": "string",
+        "anyOf": [{ "enum": words }, { "pattern": pattern }]
+    })
 }
 
 pub(crate) use word_enum;

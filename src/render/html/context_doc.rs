@@ -26,9 +26,9 @@ fn reference() -> (String, Vec<String>) {
     let mut out = String::new();
     let mut undocumented = Vec::new();
     for (root, what, schema) in [
-        ("page", "every page", schemars::schema_for!(Page)),
-        ("campaign", "campaign pages", schemars::schema_for!(CampaignView)),
-        ("list", "the campaign list", schemars::schema_for!(ListView)),
+        ("page", "every page", written::<Page>()),
+        ("campaign", "campaign pages", written::<CampaignView>()),
+        ("list", "the campaign list", written::<ListView>()),
     ] {
         let value = schema.to_value();
         let defs = value.get("$defs").and_then(Value::as_object).cloned().unwrap_or_default();
@@ -43,6 +43,12 @@ fn reference() -> (String, Vec<String>) {
         }
     }
     (out, undocumented)
+}
+
+/// The schema of a context type as the templates receive it: as serialised (a word
+/// enum is its words, not every spelling the export reader accepts).
+fn written<T: schemars::JsonSchema>() -> schemars::Schema {
+    schemars::generate::SchemaSettings::draft2020_12().for_serialize().into_generator().into_root_schema_for::<T>()
 }
 
 /// A schema with its `$ref` followed and `null` taken out; whether it allowed null.
