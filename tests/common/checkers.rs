@@ -1,10 +1,12 @@
-//! The outside checkers pages are run through: the Nu Html Checker and a headless
-//! Chromium (both installed by `scripts/setup --tests`; missing, they fail the test).
+//! The outside checkers output is run through: the Nu Html Checker, a headless
+//! Chromium and the Ajv JSON Schema validator (all installed by `scripts/setup
+//! --tests`; missing, they fail the test).
 
 use std::ffi::OsStr;
+use std::io::Write;
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -28,6 +30,39 @@ pub fn nu_html_errors(pages: &[PathBuf]) -> String {
         .expect("java must be installed to run the Nu Html Checker (scripts/setup)");
     let report = String::from_utf8_lossy(&checked.stderr).trim().to_string();
     if checked.status.success() || !report.is_empty() { report } else { "the Nu Html Checker failed".into() }
+}
+
+/// What Ajv (`tools/validate-json.js`, JSON Schema draft 2020-12, strict mode) says
+/// of each value against the schema in `schema`: `None` when valid, else its errors.
+pub fn json_schema_errors(schema: &Path, values: &[serde_json::Value]) -> Vec<Option<String>> {
+    let tools = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools");
+    let ajv = tools.join("node_modules/ajv/package.json");
+    assert!(ajv.is_file(), "{} is missing: run scripts/setup (npm ci --prefix tools)", ajv.display());
+    let mut child = Command::new("node")
+        .arg(tools.join("validate-json.js"))
+        .arg(schema)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("node must be installed to run Ajv (scripts/setup)");
+    let lines: String = values.iter().map(|v| format!("{v}\n")).collect();
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || stdin.write_all(lines.as_bytes()));
+    let output = child.wait_with_output().expect("run node");
+    writer.join().expect("writer").expect("write the values to node");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "Ajv failed: {}", String::from_utf8_lossy(&output.stderr));
+    let verdicts: Vec<Option<String>> = stdout
+        .lines()
+        .map(|line| match line.split_once('\t') {
+            None if line == "valid" => None,
+            Some(("invalid", errors)) => Some(errors.to_string()),
+            _ => panic!("unexpected line from Ajv: {line}"),
+        })
+        .collect();
+    assert_eq!(verdicts.len(), values.len(), "one verdict per value");
+    verdicts
 }
 
 /// A headless Chromium and the right to run it (see [`one_browser_at_a_time`]).

@@ -15,4 +15,5 @@ mod layouts;
 mod malformed;
 mod roles_tenants;
 mod safety;
+mod schema;
 mod snapshots;
