@@ -155,16 +155,21 @@ def generate():
         tasks.append(task)
 
     dup_rows = set(rng.sample(range(REJECTS), DUPLICATE_REJECTS))
+    # Lines of the uploaded file (line 1 is its header): TASKS accepted and REJECTS rejected rows.
+    rows = sorted(rng.sample(range(2, TASKS + REJECTS + 2), REJECTS))
     rejects = []
-    row = 1
-    for k in range(REJECTS):
-        row += rng.randint(1, 50)
+    for k, row in enumerate(rows):
         name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
         if k in dup_rows:
             reason, detail, phone = "duplicate", "same phone as an earlier row", rng.choice(tasks)["phone"]
         else:
             reason, detail = rng.choice(REJECT_REASONS)
-            phone = {"invalid_phone": f"555-{rng.randrange(10000):04d}", "missing_field": ""}.get(reason) or phone_for(rng, used)
+            if reason == "invalid_phone":
+                phone = f"555-{rng.randrange(10000):04d}"
+            elif reason == "missing_field":
+                phone = ""  # the detail says "phone is empty"
+            else:
+                phone = phone_for(rng, used)
         rejects.append({"row": row, "reason": reason, "detail": detail, "contact_name": name, "phone": phone, "source": "winback-export"})
     return tasks, calls, rejects
 
@@ -202,7 +207,7 @@ def figures(tasks, calls, rejects):
         },
         "pool": pool,
         "rejects": len(rejects),
-        "duplicate_rejects": sum(1 for r in rejects if r["reason"] == "duplicate"),
+        "reject_reasons": Counter(r["reason"] for r in rejects).most_common(),
     }
 
 
@@ -238,7 +243,7 @@ def main():
     for n, a, ans in fig["pool"]:
         rate = ans / a if a else None
         print(f"pool {n}: attempts={a} answered={ans} rate={rate:.4f}" + (" flagged" if n in FLAGGED else ""))
-    print(f"rejects: {fig['rejects']} (duplicate: {fig['duplicate_rejects']})")
+    print(f"rejects: {fig['rejects']} (" + ", ".join(f"{r}: {n}" for r, n in fig["reject_reasons"]) + ")")
     if stale:
         sys.exit("out of date: " + ", ".join(stale) + " (run scripts/gen-fixtures.py)")
 

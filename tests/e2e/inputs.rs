@@ -141,6 +141,15 @@ fn large_tables_are_copied_whole() {
     let (header, rejects) = read_csv(&run.read("campaigns/q3-winback-completed/export/upload_rejects.csv"));
     assert_eq!(rejects.len(), 120);
     assert!(header.iter().any(|h| h == "source"), "raw columns of the rejected rows are kept: {header:?}");
+    // As scripts/gen-fixtures.py prints them; an empty phone stays empty in the copy.
+    let mut reasons = std::collections::BTreeMap::new();
+    for row in &rejects {
+        *reasons.entry(cell(&header, row, "reason")).or_insert(0) += 1;
+    }
+    let expected = [("do_not_call", 19), ("duplicate", 37), ("invalid_phone", 32), ("missing_field", 32)];
+    assert_eq!(reasons, expected.into_iter().collect());
+    let missing = rejects.iter().filter(|r| cell(&header, r, "reason") == "missing_field");
+    assert!(missing.into_iter().all(|r| cell(&header, r, "phone").is_empty()), "\"phone is empty\" rows have no phone");
 }
 
 #[test]
