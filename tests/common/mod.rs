@@ -1,6 +1,7 @@
 //! Shared harness of the end-to-end tests: run the real binary ([`Cli`]), write
-//! campaign exports to run it on ([`Inputs`], [`Bundle`]), and read back what it
-//! wrote ([`Run`] and the helpers in `files` and `checkers`).
+//! campaign exports to run it on ([`Inputs`], [`Bundle`]), read back what it
+//! wrote ([`Run`] and the helpers in `files` and `checkers`), and list the fixtures'
+//! campaign objects ([`fixture_campaigns`]).
 //!
 //! Each test binary compiles its own copy, and none uses all of it.
 
@@ -10,6 +11,7 @@ mod bundle;
 mod checkers;
 mod cli;
 mod files;
+mod fixtures;
 mod run;
 
 use std::path::{Path, PathBuf};
@@ -21,6 +23,7 @@ pub use files::{
     assert_no_file_contains, cell, contains_token, contents_under, files_under, html_pages, is_snapshot_time,
     names_line, read_csv, strings,
 };
+pub use fixtures::{FixtureCampaign, fixture_campaigns};
 pub use run::{Live, Run};
 
 /// Snapshot time passed to every build, so output never depends on the clock.

@@ -9,6 +9,7 @@ mod common;
 mod determinism;
 mod errors;
 mod figures;
+mod fixtures;
 mod generator;
 mod inputs;
 mod layouts;

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use crate::common::{Cli, Inputs, fixture, json_schema_errors};
+use crate::common::{Cli, Inputs, fixture, fixture_campaigns, json_schema_errors};
 
 /// The schema the binary prints, written into `dir`.
 fn printed_schema(dir: &Path) -> PathBuf {
@@ -19,46 +19,6 @@ fn printed_schema(dir: &Path) -> PathBuf {
     let path = dir.join("campaign.schema.json");
     fs::write(&path, &run.stdout).expect("write the schema");
     path
-}
-
-/// Every campaign object of the fixtures outside `invalid/`, named by where it is:
-/// each `campaign.json`, each line of a `.jsonl` file, each item of a
-/// `{"campaigns": [...]}` file and each single-campaign `.json` file.
-fn fixture_campaigns() -> Vec<(String, Value)> {
-    fn walk(dir: &Path, found: &mut Vec<(String, Value)>) {
-        let mut entries: Vec<PathBuf> =
-            fs::read_dir(dir).expect("fixtures").map(|e| e.expect("entry").path()).collect();
-        entries.sort();
-        for path in entries {
-            let rel = path.strip_prefix(fixture("")).expect("under fixtures").display().to_string();
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-            if path.is_dir() {
-                if rel != "invalid" {
-                    walk(&path, found);
-                }
-            } else if name.ends_with(".jsonl") {
-                let text = fs::read_to_string(&path).expect("read .jsonl");
-                for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-                    let value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{rel}:{}: {e}", i + 1));
-                    found.push((format!("{rel} line {}", i + 1), value));
-                }
-            } else if name.ends_with(".json") && !name.starts_with("workspace") {
-                let text = fs::read_to_string(&path).expect("read .json");
-                let value: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{rel}: {e}"));
-                match value.get("campaigns").filter(|_| value.get("id").is_none()) {
-                    Some(list) => {
-                        for (i, item) in list.as_array().expect("a list of campaigns").iter().enumerate() {
-                            found.push((format!("{rel} campaigns[{i}]"), item.clone()));
-                        }
-                    }
-                    None => found.push((rel, value)),
-                }
-            }
-        }
-    }
-    let mut found = Vec::new();
-    walk(&fixture(""), &mut found);
-    found
 }
 
 #[test]
@@ -75,11 +35,11 @@ fn every_fixture_campaign_is_valid_against_the_printed_schema() {
         campaigns.len(),
         check.stderr
     );
-    let values: Vec<Value> = campaigns.iter().map(|(_, v)| v.clone()).collect();
+    let values: Vec<Value> = campaigns.iter().map(|c| c.value.clone()).collect();
     let refused: Vec<String> = campaigns
         .iter()
         .zip(json_schema_errors(&schema, &values))
-        .filter_map(|((name, _), errors)| errors.map(|e| format!("{name}: {e}")))
+        .filter_map(|(c, errors)| errors.map(|e| format!("{}: {e}", c.name)))
         .collect();
     assert!(
         refused.is_empty(),
