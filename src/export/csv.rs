@@ -95,7 +95,8 @@ impl CsvTable {
     {
         let (path, headers) = (self.path.clone(), self.headers.clone());
         self.for_each_raw(|record, line| {
-            let typed: T = record.deserialize(Some(&headers)).map_err(|e| row_error(&path, &headers, record, e))?;
+            let typed: T =
+                record.deserialize(Some(&headers)).map_err(|e| row_error::<T>(&path, &headers, record, e))?;
             row(typed, record, line)
         })
     }
@@ -158,13 +159,19 @@ fn csv_error(path: &Path, headers: Option<&StringRecord>, next_line: u64, err: c
 }
 
 /// Turns an error typing a row into an input error, finding the column when csv could not.
-fn row_error(path: &Path, headers: &StringRecord, record: &StringRecord, err: csv::Error) -> InputError {
+fn row_error<T: DeserializeOwned>(
+    path: &Path,
+    headers: &StringRecord,
+    record: &StringRecord,
+    err: csv::Error,
+) -> InputError {
     let line = record.position().map_or(0, |p| p.line());
     let ErrorKind::Deserialize { err, .. } = err.kind() else {
         return csv_error(path, Some(headers), line, err);
     };
-    // A value refused by a type's own check carries no field index: find the cell it quotes.
-    let index = err.field().map(|i| i as usize).or_else(|| {
+    // A value refused by a type's own check carries no field index: type the row again,
+    // column by column, to learn which one; failing that, find the cell it quotes.
+    let index = err.field().map(|i| i as usize).or_else(|| failing_column::<T>(headers, record)).or_else(|| {
         let csv::DeserializeErrorKind::Message(m) = err.kind() else { return None };
         let quoted = record.iter().position(|cell| !cell.is_empty() && m.contains(&crate::model::shorten(cell)));
         let bare = || record.iter().position(|cell| !cell.is_empty() && m.split([' ', ',']).any(|word| word == cell));
@@ -187,6 +194,68 @@ fn row_error(path: &Path, headers: &StringRecord, record: &StringRecord, err: cs
     match index {
         Some(i) => InputError::field(path, Position::at(line, i as u64 + 1), headers.get(i).unwrap_or(""), message),
         None => InputError::field(path, Position::line(line), "", message),
+    }
+}
+
+/// The column a row's type refuses, found by typing the row again as a map of header to
+/// cell through `serde_path_to_error`, which names the field that failed. Only run on
+/// a row that already failed, so it may be slower than csv's own reader.
+fn failing_column<T: DeserializeOwned>(headers: &StringRecord, record: &StringRecord) -> Option<usize> {
+    let cells = headers.iter().zip(record.iter()).map(|(h, c)| (h, CellValue(c)));
+    let map = serde::de::value::MapDeserializer::<_, serde::de::value::Error>::new(cells);
+    let err = serde_path_to_error::deserialize::<_, T>(map).err()?;
+    let field = err.path().to_string();
+    headers.iter().position(|h| h == field)
+}
+
+/// One CSV cell, read as csv reads it: numbers and booleans parsed when a type asks
+/// for them, an empty cell as a missing optional value.
+struct CellValue<'a>(&'a str);
+
+impl<'de> serde::de::IntoDeserializer<'de, serde::de::value::Error> for CellValue<'de> {
+    type Deserializer = Self;
+    fn into_deserializer(self) -> Self {
+        self
+    }
+}
+
+macro_rules! parse_cell {
+    ($($method:ident => $visit:ident: $ty:ty),+ $(,)?) => {
+        $(fn $method<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+            let value: $ty = self.0.trim().parse().map_err(serde::de::Error::custom)?;
+            visitor.$visit(value)
+        })+
+    };
+}
+
+impl<'de> serde::Deserializer<'de> for CellValue<'de> {
+    type Error = serde::de::value::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_borrowed_str(self.0)
+    }
+
+    fn deserialize_option<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        if self.0.is_empty() { visitor.visit_none() } else { visitor.visit_some(self) }
+    }
+
+    parse_cell! {
+        deserialize_bool => visit_bool: bool,
+        deserialize_u8 => visit_u8: u8,
+        deserialize_u16 => visit_u16: u16,
+        deserialize_u32 => visit_u32: u32,
+        deserialize_u64 => visit_u64: u64,
+        deserialize_i8 => visit_i8: i8,
+        deserialize_i16 => visit_i16: i16,
+        deserialize_i32 => visit_i32: i32,
+        deserialize_i64 => visit_i64: i64,
+        deserialize_f32 => visit_f32: f32,
+        deserialize_f64 => visit_f64: f64,
+    }
+
+    serde::forward_to_deserialize_any! {
+        i128 u128 char str string bytes byte_buf unit unit_struct newtype_struct seq tuple tuple_struct map struct enum
+        identifier ignored_any
     }
 }
 

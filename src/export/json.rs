@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde_json::value::RawValue;
 
-use super::{InputError, Position};
+use super::{InputError, Position, locate};
 use crate::model::Campaign;
 
 /// A campaign object as read, with where it came from.
@@ -36,7 +36,7 @@ pub fn decode_utf8<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, InputErr
 }
 
 /// 1-based line and column of byte `offset` in `text`.
-fn line_col(text: &[u8], offset: usize) -> (u64, u64) {
+pub(super) fn line_col(text: &[u8], offset: usize) -> (u64, u64) {
     let before = &text[..offset.min(text.len())];
     let line = before.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
     let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
@@ -44,24 +44,40 @@ fn line_col(text: &[u8], offset: usize) -> (u64, u64) {
     (line, column)
 }
 
-/// Turns a serde error, with the path of the field it is about, into an input error.
+/// Turns a serde error in `text`, with the path of the field it is about, into an input error.
 pub fn path_error(
     path: &Path,
+    text: &str,
     line: u64,
     column: u64,
     err: serde_path_to_error::Error<serde_json::Error>,
 ) -> InputError {
-    serde_error(path, line, column, err.path().to_string(), err.inner())
+    serde_error(path, Some(text), line, column, err.path().to_string(), err.inner())
 }
 
-/// Turns a serde error inside an object starting at (`line`, `column`) of `path` into an input error.
-pub fn serde_error(path: &Path, line: u64, column: u64, field: String, inner: &serde_json::Error) -> InputError {
-    let position = if inner.line() == 0 {
-        Position::default()
-    } else if inner.line() == 1 {
-        Position::at(line, column + inner.column() as u64 - 1)
-    } else {
-        Position::at(line + inner.line() as u64 - 1, inner.column() as u64)
+/// Turns a serde error inside an object `text` starting at (`line`, `column`) of `path` into an input error.
+///
+/// A value that was read but refused is pointed at where it starts (found again by its
+/// path), not where serde_json stopped, which is after it; a missing field points at
+/// the object that lacks it. Syntax errors keep serde_json's position.
+pub fn serde_error(
+    path: &Path,
+    text: Option<&str>,
+    line: u64,
+    column: u64,
+    field: String,
+    inner: &serde_json::Error,
+) -> InputError {
+    let in_object =
+        |(l, c): (u64, u64)| if l == 1 { Position::at(line, column + c - 1) } else { Position::at(line + l - 1, c) };
+    let located = text.filter(|_| inner.classify() == serde_json::error::Category::Data).and_then(|text| {
+        let steps = locate::steps(if field == "." { "" } else { &field });
+        locate::value_offset(text, &steps).map(|offset| line_col(text.as_bytes(), offset))
+    });
+    let position = match located {
+        Some(at) => in_object(at),
+        None if inner.line() == 0 => Position::default(),
+        None => in_object((inner.line() as u64, inner.column() as u64)),
     };
     // serde_json appends " at line L column C"; the position is already given.
     let message = inner.to_string();
@@ -89,8 +105,8 @@ pub fn serde_error(path: &Path, line: u64, column: u64, field: String, inner: &s
 pub fn parse_campaign(path: &Path, text: &str, line: u64, column: u64) -> Result<ParsedCampaign, InputError> {
     let mut de = serde_json::Deserializer::from_str(text);
     let campaign: Campaign =
-        serde_path_to_error::deserialize(&mut de).map_err(|e| path_error(path, line, column, e))?;
-    de.end().map_err(|e| serde_error(path, line, column, String::new(), &e))?;
+        serde_path_to_error::deserialize(&mut de).map_err(|e| path_error(path, text, line, column, e))?;
+    de.end().map_err(|e| serde_error(path, None, line, column, String::new(), &e))?;
     Ok(ParsedCampaign { campaign, raw: text.to_string(), file: path.to_path_buf(), start: (line, column) })
 }
 

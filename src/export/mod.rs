@@ -8,6 +8,7 @@ pub mod csv;
 mod error;
 pub mod grid;
 pub mod json;
+mod locate;
 pub mod workspace;
 
 use std::path::{Path, PathBuf};
@@ -104,10 +105,15 @@ impl Bundle {
         &self.parsed.campaign
     }
 
-    /// An error about `field` of the campaign object, at the field's line.
+    /// An error about `field` of the campaign object (a path such as `tasks[3].task_id`),
+    /// where its value starts; where its top-level key is when the value cannot be found.
     pub fn error(&self, field: &str, message: impl Into<String>) -> InputError {
+        let raw = &self.parsed.raw;
         let top = field.split(['.', '[']).next().unwrap_or(field);
-        let (line, column) = json::key_position(&self.parsed.raw, top);
+        let (line, column) = match locate::value_offset(raw, &locate::steps(field)) {
+            Some(offset) => json::line_col(raw.as_bytes(), offset),
+            None => json::key_position(raw, top),
+        };
         let (line, column) = if line == 1 {
             (self.parsed.start.0, self.parsed.start.1 + column - 1)
         } else {

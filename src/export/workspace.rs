@@ -13,7 +13,7 @@ pub fn load(path: &Path) -> Result<Workspace, InputError> {
         std::fs::read(path).map_err(|e| InputError::file(path, format!("cannot read workspace settings: {e}")))?;
     let text = decode_utf8(path, &bytes)?;
     let mut de = serde_json::Deserializer::from_str(text);
-    let ws: Workspace = serde_path_to_error::deserialize(&mut de).map_err(|e| path_error(path, 1, 1, e))?;
-    de.end().map_err(|e| serde_error(path, 1, 1, String::new(), &e))?;
+    let ws: Workspace = serde_path_to_error::deserialize(&mut de).map_err(|e| path_error(path, text, 1, 1, e))?;
+    de.end().map_err(|e| serde_error(path, None, 1, 1, String::new(), &e))?;
     Ok(ws)
 }

@@ -272,12 +272,31 @@ pub(crate) fn de_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestam
     match s {
         Some(s) if !s.trim().is_empty() => s.trim().parse::<Timestamp>().map(Some).map_err(|e| {
             de::Error::custom(format!(
-                "invalid time {}, expected RFC 3339 with an offset such as 2026-11-27T09:00:00Z ({e})",
-                shorten(&s)
+                "invalid time {}, expected RFC 3339 with an offset such as 2026-11-27T09:00:00Z ({})",
+                shorten(&s),
+                ranges_in_words(&e.to_string())
             ))
         }),
         _ => Ok(None),
     }
+}
+
+/// The time library writes ranges as Rust does (`` `1..=28` ``); a reader wants `1 to 28`.
+fn ranges_in_words(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find("..=") {
+        let (before, after) = (&rest[..at], &rest[at + 3..]);
+        let start = before.trim_end_matches(|c: char| c.is_ascii_digit() || c == '-');
+        let end = after.find(|c: char| !(c.is_ascii_digit() || c == '-')).unwrap_or(after.len());
+        out.push_str(start.strip_suffix('`').unwrap_or(start));
+        out.push_str(&before[start.len()..]);
+        out.push_str(" to ");
+        out.push_str(&after[..end]);
+        rest = after[end..].strip_prefix('`').unwrap_or(&after[end..]);
+    }
+    out.push_str(rest);
+    out
 }
 
 /// An optional number left empty is absent, in JSON as in CSV.
@@ -302,5 +321,20 @@ fn de_optional_result<'de, D: Deserializer<'de>>(d: D) -> Result<Option<CallResu
             ))
         }),
         _ => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_read_as_words() {
+        assert_eq!(
+            ranges_in_words("day is invalid, must be in range `1..=28`"),
+            "day is invalid, must be in range 1 to 28"
+        );
+        assert_eq!(ranges_in_words("offset in -25..=25 hours"), "offset in -25 to 25 hours");
+        assert_eq!(ranges_in_words("no range here"), "no range here");
     }
 }

@@ -15,6 +15,7 @@ mod generator;
 mod inputs;
 mod layouts;
 mod malformed;
+mod positions;
 mod roles_tenants;
 mod safety;
 mod schema;
