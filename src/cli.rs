@@ -20,7 +20,7 @@ pub enum Command {
     /// INPUT is a folder (every folder below it holding a campaign.json is a campaign,
     /// a workspace.json at its top holds workspace settings), a .json file (one campaign
     /// or {"campaigns": [...]}), or a .jsonl/.ndjson file (one campaign per line).
-    Build(BuildArgs),
+    Build(Box<BuildArgs>),
     /// Validate the inputs and list every problem, without writing anything.
     Check(CheckArgs),
     /// Print the JSON Schema of the campaign object.
@@ -92,13 +92,25 @@ pub struct BuildArgs {
     /// Mask contact names and phone numbers in every file written.
     #[arg(long, value_enum, value_name = "WHAT")]
     pub redact: Option<Redact>,
+    /// Wait up to this long for another run writing the same --out to finish (default: do not wait).
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub wait_lock: u64,
     /// Parallel work (default: number of cores).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = at_least_one)]
     pub jobs: Option<usize>,
     /// Browser that prints PDFs (default: $CHROME, then chromium-headless-shell,
     /// chrome-headless-shell, chromium, google-chrome, chrome on PATH).
     #[arg(long, value_name = "PATH")]
     pub chrome: Option<PathBuf>,
+}
+
+/// A count of parallel jobs: a whole number of at least 1.
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(0) => Err("0 jobs would do nothing: give at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("{text:?} is not a whole number of at least 1")),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

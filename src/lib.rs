@@ -11,6 +11,7 @@ pub mod export;
 pub mod figures;
 pub mod lifecycle;
 pub mod model;
+pub mod os;
 pub mod output;
 pub mod pipeline;
 pub mod redact;

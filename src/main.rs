@@ -38,12 +38,15 @@ fn run(cli: Cli) -> Result<ExitStatus> {
             Ok(ExitStatus::Success)
         }
         Command::InitTemplates(args) => {
-            let written = campaign_report::render::html::write_builtins(&args.dir, args.force)?;
-            eprintln!(
-                "campaign-report: wrote {written} files into {}; edit them and build with --templates {}",
-                args.dir.display(),
-                args.dir.display()
-            );
+            let (written, kept) = campaign_report::render::html::write_builtins(&args.dir, args.force)?;
+            let dir = args.dir.display();
+            if kept > 0 {
+                eprintln!(
+                    "campaign-report: {kept} files already in {dir} were kept as they are; \
+                     pass --force to replace them with the built-in ones"
+                );
+            }
+            eprintln!("campaign-report: wrote {written} files into {dir}; edit them and build with --templates {dir}");
             Ok(ExitStatus::Success)
         }
         Command::Check(args) => {
@@ -89,6 +92,7 @@ fn run(cli: Cli) -> Result<ExitStatus> {
                     cli::Paper::Letter => campaign_report::render::pdf::Paper::Letter,
                 },
                 chrome: args.chrome,
+                wait_lock: std::time::Duration::from_secs(args.wait_lock),
                 now_fixed: args.now.is_some(),
             };
             if options.formats.pdf {

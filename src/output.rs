@@ -17,16 +17,25 @@ use sha2::{Digest, Sha256};
 /// A file operation that failed, with the path it was about.
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
-    /// An I/O error on a path.
-    #[error("cannot write {}: {source}", path.display())]
-    Io { path: PathBuf, source: io::Error },
+    /// An I/O error on a path (the OS error once, not also as a source).
+    #[error("cannot write {}: {}", path.display(), crate::os::describe(cause))]
+    Io { path: PathBuf, cause: io::Error },
+    /// The output folder is a file.
+    #[error("cannot write the snapshot into {}: it is a file, not a folder", path.display())]
+    NotAFolder { path: PathBuf },
+    /// Another run holds the output folder.
+    #[error(
+        "{} is being written by another run ({holder}); try again when it is done, or wait for it with --wait-lock SECONDS",
+        path.display()
+    )]
+    Busy { path: PathBuf, holder: String },
     /// A path that would leave the output folder or pass through a link.
     #[error("refusing to write {}: {reason}", path.display())]
     Unsafe { path: PathBuf, reason: &'static str },
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
-    move |source| OutputError::Io { path: path.to_path_buf(), source }
+    move |cause| OutputError::Io { path: path.to_path_buf(), cause }
 }
 
 /// One file written, for the manifest.
@@ -47,11 +56,16 @@ pub struct Output {
     folders: Mutex<std::collections::HashSet<PathBuf>>,
     /// Files actually written by this run (not carried over, not unchanged).
     fresh: std::sync::atomic::AtomicUsize,
+    /// Files staged for the run's commit (see [`Output::hold`]).
+    held: Mutex<Vec<Staged>>,
 }
 
 impl Output {
     /// Opens (creating if needed) the output folder, removing temporary files a killed run left behind.
     pub fn create(root: &Path) -> Result<Output, OutputError> {
+        if fs::metadata(root).is_ok_and(|m| !m.is_dir()) {
+            return Err(OutputError::NotAFolder { path: root.to_path_buf() });
+        }
         fs::create_dir_all(root).map_err(io_err(root))?;
         remove_leftovers(root);
         Ok(Output {
@@ -59,7 +73,63 @@ impl Output {
             written: Mutex::new(Vec::new()),
             folders: Mutex::default(),
             fresh: Default::default(),
+            held: Mutex::default(),
         })
+    }
+
+    /// Keeps a staged file for the run's commit: nothing of a run is put in place
+    /// until every file of it was written, so a run that fails for want of space
+    /// leaves the previous snapshot as it was (see [`Output::commit_held`]).
+    pub fn hold(&self, file: Staged) {
+        lock(&self.held).push(file);
+    }
+
+    /// Holds a file for the commit unless the file already holds exactly these bytes.
+    pub fn hold_if_changed(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError> {
+        let path = self.safe_path(rel)?;
+        if read_regular(&path).is_some_and(|old| old == bytes) {
+            self.carry(Written {
+                path: rel.to_string(),
+                sha256: hex(&Sha256::digest(bytes)),
+                bytes: bytes.len() as u64,
+            });
+            return Ok(());
+        }
+        self.hold(self.stage(rel, bytes)?);
+        Ok(())
+    }
+
+    /// Every file the snapshot will list once the held files are committed, sorted by path.
+    pub fn listing(&self) -> Vec<Written> {
+        let mut files = self.written();
+        let held: Vec<Written> = lock(&self.held).iter().map(|s| s.written.clone()).collect();
+        let mut by_path: std::collections::BTreeMap<String, Written> =
+            files.drain(..).map(|f| (f.path.clone(), f)).collect();
+        by_path.extend(held.into_iter().map(|f| (f.path.clone(), f)));
+        by_path.into_values().collect()
+    }
+
+    /// Lists a file that already holds exactly these bytes.
+    pub fn carry_unchanged(&self, rel: &str, bytes: &[u8]) {
+        self.carry(Written { path: rel.to_string(), sha256: hex(&Sha256::digest(bytes)), bytes: bytes.len() as u64 });
+    }
+
+    /// Drops the held files (their temporary files are removed): the run changes nothing.
+    pub fn discard_held(&self) {
+        lock(&self.held).clear();
+    }
+
+    /// Puts every held file in place, then `last` (the manifest), which was staged
+    /// before any of them so no commit can leave it unwritten.
+    pub fn commit_held(&self, last: Option<Staged>) -> Result<(), OutputError> {
+        let held = std::mem::take(&mut *lock(&self.held));
+        for file in held {
+            file.commit(self)?;
+        }
+        if let Some(file) = last {
+            file.commit(self)?;
+        }
+        Ok(())
     }
 
     /// The output folder.
@@ -75,7 +145,7 @@ impl Output {
     /// Writes a whole file unless the file already holds exactly these bytes.
     pub fn write_if_changed(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError> {
         let path = self.safe_path(rel)?;
-        if fs::read(&path).is_ok_and(|old| old == bytes) {
+        if read_regular(&path).is_some_and(|old| old == bytes) {
             self.carry(Written {
                 path: rel.to_string(),
                 sha256: hex(&Sha256::digest(bytes)),
@@ -171,9 +241,9 @@ impl Output {
                     Err(e) if e.kind() == io::ErrorKind::NotFound => match fs::create_dir(&dir) {
                         Ok(()) => {}
                         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
-                        Err(e) => return Err(OutputError::Io { path: dir, source: e }),
+                        Err(e) => return Err(OutputError::Io { path: dir, cause: e }),
                     },
-                    Err(e) => return Err(OutputError::Io { path: dir, source: e }),
+                    Err(e) => return Err(OutputError::Io { path: dir, cause: e }),
                 }
             }
             if let Ok(mut folders) = self.folders.lock() {
@@ -221,10 +291,15 @@ impl Write for AtomicFile<'_> {
 }
 
 impl AtomicFile<'_> {
+    /// Where the file goes.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// Finishes the file under its temporary name; [`Staged::commit`] puts it in place.
     pub fn stage(self) -> Result<Staged, OutputError> {
         let AtomicFile { output: _, rel, path, out, hasher, bytes } = self;
-        let tmp = out.into_inner().map_err(|e| OutputError::Io { path: path.clone(), source: e.into_error() })?;
+        let tmp = out.into_inner().map_err(|e| OutputError::Io { path: path.clone(), cause: e.into_error() })?;
         let temp = tmp.into_temp_path();
         Ok(Staged { temp, path, written: Written { path: rel, sha256: hex(&hasher.finalize()), bytes } })
     }
@@ -249,13 +324,114 @@ pub struct Staged {
 }
 
 impl Staged {
+    /// The file as the manifest lists it.
+    pub fn written(&self) -> &Written {
+        &self.written
+    }
+
     /// Renames the file into place and records it for the manifest.
     pub fn commit(self, output: &Output) -> Result<(), OutputError> {
         let Staged { temp, path, written } = self;
-        temp.persist(&path).map_err(|e| OutputError::Io { path: path.clone(), source: e.error })?;
+        temp.persist(&path).map_err(|e| OutputError::Io { path: path.clone(), cause: e.error })?;
         output.fresh.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         output.carry(written);
         Ok(())
+    }
+}
+
+/// An exclusive lock on an output folder for the whole of a run, so two runs never
+/// write one snapshot at once. It is the kernel's advisory lock (`flock`) on the
+/// folder itself: nothing is written for it, and a run that is killed releases it
+/// with its last file handle, so a lock is never stale. A second run learns who
+/// holds it from the kernel's table of locks (`/proc/locks`).
+#[derive(Debug)]
+pub struct FolderLock {
+    _folder: fs::File,
+}
+
+impl FolderLock {
+    /// Takes the lock on `root` (created if missing), waiting up to `wait` for another
+    /// run to release it.
+    pub fn acquire(root: &Path, wait: std::time::Duration) -> Result<FolderLock, OutputError> {
+        if fs::metadata(root).is_ok_and(|m| !m.is_dir()) {
+            return Err(OutputError::NotAFolder { path: root.to_path_buf() });
+        }
+        fs::create_dir_all(root).map_err(io_err(root))?;
+        let folder = fs::File::open(root).map_err(io_err(root))?;
+        let until = std::time::Instant::now() + wait;
+        loop {
+            match folder.try_lock() {
+                Ok(()) => return Ok(FolderLock { _folder: folder }),
+                Err(fs::TryLockError::WouldBlock) if std::time::Instant::now() < until => {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                Err(fs::TryLockError::WouldBlock) => {
+                    let holder = holder(&folder).unwrap_or_else(|| "a run that is ending or starting".into());
+                    return Err(OutputError::Busy { path: root.to_path_buf(), holder });
+                }
+                Err(fs::TryLockError::Error(cause)) => return Err(OutputError::Io { path: root.to_path_buf(), cause }),
+            }
+        }
+    }
+}
+
+/// Who holds the lock on `folder`: its pid, command and start time, from the kernel's
+/// table of locks (`/proc/locks`: `1: FLOCK ADVISORY WRITE 2571 fd:01:2097301 0 EOF`).
+fn holder(folder: &fs::File) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = folder.metadata().ok()?;
+    let device = format!("{:02x}:{:02x}:{}", libc::major(meta.dev()), libc::minor(meta.dev()), meta.ino());
+    let locks = fs::read_to_string("/proc/locks").ok()?;
+    let pid: u32 = locks.lines().find_map(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        (fields.get(1) == Some(&"FLOCK") && fields.get(5) == Some(&device.as_str()))
+            .then(|| fields.get(4)?.parse().ok())?
+    })?;
+    let command = fs::read(format!("/proc/{pid}/cmdline"))
+        .map(|c| {
+            c.split(|b| *b == 0)
+                .take(2)
+                .map(|a| String::from_utf8_lossy(a).rsplit('/').next().unwrap_or("").to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_default();
+    let started = process_start(pid).map(|t| format!(", started {t}")).unwrap_or_default();
+    Some(format!("pid {pid}, {command}{started}"))
+}
+
+/// When process `pid` started: its start in clock ticks after boot (`/proc/PID/stat`,
+/// field 22) plus the boot time (`btime` in `/proc/stat`).
+fn process_start(pid: u32) -> Option<jiff::Timestamp> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let ticks: i64 = stat[stat.rfind(')')? + 2..].split_whitespace().nth(19)?.parse().ok()?;
+    let boot: i64 =
+        fs::read_to_string("/proc/stat").ok()?.lines().find_map(|l| l.strip_prefix("btime ")?.trim().parse().ok())?;
+    // SAFETY: sysconf has no preconditions.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1);
+    jiff::Timestamp::from_second(boot + ticks / hz).ok()
+}
+
+/// The bytes of `path` when it is a regular file (not a link, a folder or a pipe, which
+/// could block a read for ever); `None` otherwise.
+pub fn read_regular(path: &Path) -> Option<Vec<u8>> {
+    fs::symlink_metadata(path).ok().filter(|m| m.file_type().is_file())?;
+    fs::read(path).ok()
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl OutputError {
+    /// Whether the device ran out of space: the run cannot finish, whatever it writes next.
+    pub fn is_storage_full(&self) -> bool {
+        match self {
+            OutputError::Io { cause, .. } => {
+                cause.kind() == io::ErrorKind::StorageFull || crate::os::describe(cause).starts_with("no space left")
+            }
+            _ => false,
+        }
     }
 }
 

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 /// only; units of the same rank are peers and never use each other. Keep this
 /// table and the one in docs/architecture.md the same.
 const ORDER: &[(&str, u8)] = &[
+    ("os", 0),
     ("model", 0),
     ("lifecycle", 1),
     ("output", 1),

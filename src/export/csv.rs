@@ -54,7 +54,8 @@ pub struct CsvTable {
 impl CsvTable {
     /// Opens a table and checks that its header names the `required` columns.
     pub fn open(path: &Path, required: &[&str]) -> Result<CsvTable, InputError> {
-        let file = File::open(path).map_err(|e| InputError::file(path, format!("cannot open table: {e}")))?;
+        let file = File::open(path)
+            .map_err(|e| InputError::file(path, format!("cannot open table: {}", crate::os::describe(&e))))?;
         let since_row = Rc::new(Cell::new(0));
         let mut reader = ReaderBuilder::new()
             .trim(Trim::Headers)
@@ -126,7 +127,12 @@ impl CsvTable {
 fn csv_error(path: &Path, headers: Option<&StringRecord>, next_line: u64, err: csv::Error) -> InputError {
     let column_name = |index: usize| headers.and_then(|h| h.get(index)).unwrap_or("").to_string();
     match err.into_kind() {
-        ErrorKind::Io(e) => InputError::field(path, Position::line(next_line), "", format!("cannot read table: {e}")),
+        ErrorKind::Io(e) => InputError::field(
+            path,
+            Position::line(next_line),
+            "",
+            format!("cannot read table: {}", crate::os::describe(&e)),
+        ),
         ErrorKind::Utf8 { pos, err } => {
             let line = pos.map_or(0, |p| p.line());
             InputError::field(

@@ -235,11 +235,12 @@ pub const MAX_JSON_BYTES: u64 = 512 << 20;
 /// Reads a JSON file whole, refusing files over [`MAX_JSON_BYTES`].
 pub fn read_limited(path: &Path) -> Result<Vec<u8>, InputError> {
     use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| InputError::file(path, format!("cannot read: {e}")))?;
+    let file = std::fs::File::open(path)
+        .map_err(|e| InputError::file(path, format!("cannot read: {}", crate::os::describe(&e))))?;
     let mut bytes = Vec::new();
     file.take(MAX_JSON_BYTES + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| InputError::file(path, format!("cannot read: {e}")))?;
+        .map_err(|e| InputError::file(path, format!("cannot read: {}", crate::os::describe(&e))))?;
     if bytes.len() as u64 > MAX_JSON_BYTES {
         return Err(InputError::file(
             path,

@@ -142,8 +142,8 @@ pub struct Inputs {
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// An input path cannot be read at all.
-    #[error("cannot read input {}: {source}", path.display())]
-    Unreadable { path: PathBuf, source: std::io::Error },
+    #[error("cannot read input {}: {}", path.display(), crate::os::describe(cause))]
+    Unreadable { path: PathBuf, cause: std::io::Error },
     /// An input is neither a folder nor a .json/.jsonl/.ndjson file.
     #[error("input {} is not a folder or a .json, .jsonl or .ndjson file", path.display())]
     UnknownKind { path: PathBuf },
@@ -162,25 +162,26 @@ enum Source {
 /// Finds, reads and checks every campaign in `inputs`.
 pub fn load(inputs: &[PathBuf], workspace_file: Option<&Path>) -> Result<Inputs, LoadError> {
     let mut sources = Vec::new();
-    let mut found_workspace = None;
+    let mut found_workspace: Option<PathBuf> = None;
     let mut notes = Vec::new();
+    let mut skipped = Vec::new();
     for input in inputs {
-        let meta = std::fs::metadata(input).map_err(|source| LoadError::Unreadable { path: input.clone(), source })?;
-        if meta.is_dir() {
-            let top = input.join("workspace.json");
-            if top.is_file() {
-                match &found_workspace {
-                    None => found_workspace = Some(top),
-                    Some(first) if workspace_file.is_none() => notes.push(format!(
-                        "{} is ignored: one workspace applies to a run, and {} came first (use --workspace to choose)",
-                        top.display(),
-                        Path::display(first)
-                    )),
-                    Some(_) => {}
-                }
+        let meta = std::fs::metadata(input).map_err(|cause| LoadError::Unreadable { path: input.clone(), cause })?;
+        // One workspace applies to a run: the one nearest the first input that has one.
+        if let Some(nearest) = nearest_workspace(input, meta.is_dir()) {
+            match &found_workspace {
+                None => found_workspace = Some(nearest),
+                Some(first) if workspace_file.is_none() && !same_file(first, &nearest) => notes.push(format!(
+                    "{} is ignored: one workspace applies to a run, and {} came first (use --workspace to choose)",
+                    nearest.display(),
+                    first.display()
+                )),
+                Some(_) => {}
             }
-            find_bundles(input, &mut sources)
-                .map_err(|source| LoadError::Unreadable { path: input.clone(), source })?;
+        }
+        if meta.is_dir() {
+            find_bundles(input, &mut sources, &mut skipped)
+                .map_err(|cause| LoadError::Unreadable { path: input.clone(), cause })?;
         } else {
             let ext = input.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
             match ext.as_str() {
@@ -191,6 +192,7 @@ pub fn load(inputs: &[PathBuf], workspace_file: Option<&Path>) -> Result<Inputs,
         }
     }
 
+    notes.extend(skipped_notes(&skipped));
     let workspace_path = workspace_file.map(Path::to_path_buf).or(found_workspace);
     let workspace = match &workspace_path {
         Some(path) => workspace::load(path).map_err(LoadError::Workspace)?,
@@ -257,6 +259,19 @@ fn place(parsed: ParsedCampaign, csv: CsvFiles, workspace: &Workspace) -> Result
     Ok(Bundle { status, ..bundle })
 }
 
+/// The `workspace.json` nearest to an input: in the input folder (or, for a file, its
+/// folder), else in the nearest folder above it.
+fn nearest_workspace(input: &Path, is_dir: bool) -> Option<PathBuf> {
+    let start = if is_dir { input.to_path_buf() } else { input.parent()?.to_path_buf() };
+    let start = if start.as_os_str().is_empty() { PathBuf::from(".") } else { start };
+    let start = std::fs::canonicalize(&start).ok()?;
+    start.ancestors().map(|dir| dir.join("workspace.json")).find(|file| file.is_file())
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    std::fs::canonicalize(a).ok() == std::fs::canonicalize(b).ok()
+}
+
 /// Whether `dir` is a snapshot this tool wrote (its export copies are not input).
 fn is_snapshot(dir: &Path) -> bool {
     use std::io::Read;
@@ -266,26 +281,83 @@ fn is_snapshot(dir: &Path) -> bool {
     head.contains("\"tool_version\"") && head.contains("\"tenant\"")
 }
 
-/// Walks `dir` in name order and records every folder that holds a `campaign.json`.
-/// A snapshot written by this tool (an output folder inside an input) is skipped.
+/// Something a folder input holds that is not read, and why.
+#[derive(Debug)]
+enum Skipped {
+    /// A `.json`/`.jsonl`/`.ndjson` file that is not a bundle's `campaign.json`.
+    Loose(PathBuf),
+    /// A CSV file beside a `campaign.json` that is none of its tables.
+    UnknownTable(PathBuf),
+    /// A snapshot written by this tool.
+    Snapshot(PathBuf),
+}
+
+/// One note per skipped file or folder, at most 20 and a count of the rest.
+fn skipped_notes(skipped: &[Skipped]) -> Vec<String> {
+    const SHOWN: usize = 20;
+    let tables: Vec<&str> = TableName::ALL.iter().map(|t| t.file_name()).collect();
+    let mut notes: Vec<String> = skipped
+        .iter()
+        .take(SHOWN)
+        .map(|s| match s {
+            Skipped::Loose(path) => format!(
+                "{} is skipped: inside a folder input only campaign.json files are read (give the file itself as an input to read it)",
+                path.display()
+            ),
+            Skipped::UnknownTable(path) => format!(
+                "{} is skipped: a campaign's tables are {}",
+                path.display(),
+                tables.join(", ")
+            ),
+            Skipped::Snapshot(path) => {
+                format!("{} is skipped: it is a snapshot written by campaign-report, not an export", path.display())
+            }
+        })
+        .collect();
+    if skipped.len() > SHOWN {
+        notes.push(format!("{} more files were skipped for the same reasons", skipped.len() - SHOWN));
+    }
+    notes
+}
+
+/// Walks `dir` in name order and records every folder that holds a `campaign.json`,
+/// and what it does not read (`skipped`). A snapshot written by this tool (an output
+/// folder inside an input) is skipped.
 ///
 /// Symbolic links to folders are not followed, so a link cannot make the walk loop
 /// or pull in campaigns from outside the input.
-fn find_bundles(dir: &Path, out: &mut Vec<Source>) -> std::io::Result<()> {
+fn find_bundles(dir: &Path, out: &mut Vec<Source>, skipped: &mut Vec<Skipped>) -> std::io::Result<()> {
     if is_snapshot(dir) {
+        skipped.push(Skipped::Snapshot(dir.to_path_buf()));
         return Ok(());
     }
-    if dir.join("campaign.json").is_file() {
+    let bundle = dir.join("campaign.json").is_file();
+    if bundle {
         out.push(Source::Bundle(dir.to_path_buf()));
     }
-    let mut children: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-        .map(|e| e.path())
-        .collect();
-    children.sort();
+    let mut children = Vec::new();
+    let mut entries: Vec<std::fs::DirEntry> = std::fs::read_dir(dir)?.filter_map(|e| e.ok()).collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let Ok(kind) = entry.file_type() else { continue };
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().to_ascii_lowercase();
+        if kind.is_dir() {
+            children.push(path);
+        } else if kind.is_file() {
+            let ext = name.rsplit('.').next().unwrap_or("");
+            let loose = matches!(ext, "json" | "jsonl" | "ndjson")
+                && name != "workspace.json"
+                && !(bundle && name == "campaign.json");
+            if loose {
+                skipped.push(Skipped::Loose(path));
+            } else if bundle && ext == "csv" && !TableName::ALL.iter().any(|t| t.file_name() == name) {
+                skipped.push(Skipped::UnknownTable(path));
+            }
+        }
+    }
     for child in children {
-        find_bundles(&child, out)?;
+        find_bundles(&child, out, skipped)?;
     }
     Ok(())
 }

@@ -115,16 +115,16 @@ pub(super) fn build(ctx: &Ctx, bundle: &Bundle) -> Result<Built, CampaignError> 
         page.inline_css = &css;
         let html = ctx.renderer.campaign_page(&prepared, &page)?;
         let file = ctx.print_dir.join(format!("{}--{}.html", c.tenant.id, c.id));
-        std::fs::write(&file, html).map_err(|e| OutputError::Io { path: file.clone(), source: e })?;
+        std::fs::write(&file, html).map_err(|e| OutputError::Io { path: file.clone(), cause: e })?;
         let job = PdfJob { html: file, title: c.name.clone(), snapshot: view.header.snapshot.clone() };
         Some((format!("{dir}/{}.pdf", c.id), job))
     } else {
         None
     };
 
-    // Everything read without error: put the campaign's files in place together.
+    // Everything read without error: the campaign's files wait for the run's commit.
     for file in staged {
-        file.commit(ctx.output)?;
+        ctx.output.hold(file);
     }
     Ok(Built {
         pdf,

@@ -6,8 +6,9 @@ use sha2::Sha256;
 use super::campaign::{self, Ctx};
 use super::manifest::{CampaignRecord, Previous};
 use super::plan::{self, Step};
-use super::report::{Problem, Report};
+use super::report::{CampaignError, Problem, Report};
 use crate::export::Bundle;
+use crate::output::OutputError;
 use crate::render::pdf::PdfJob;
 
 /// What the campaigns of one output folder came to.
@@ -19,6 +20,8 @@ pub(super) struct Campaigns {
     pub(super) pdfs: Vec<(String, PdfJob)>,
     /// Campaigns built this run.
     pub(super) rebuilt: Vec<String>,
+    /// The device ran out of space while a campaign was written: the run cannot finish.
+    pub(super) storage_full: Option<OutputError>,
 }
 
 /// What happened to one campaign.
@@ -64,6 +67,10 @@ pub(super) fn build_all(
                 done.records.push(built.record);
                 done.pdfs.extend(built.pdf);
                 report.built += 1;
+            }
+            Outcome::Failed(Problem::Campaign { error: CampaignError::Output(e), .. }) if e.is_storage_full() => {
+                previous.files_of(&id).into_iter().for_each(|f| ctx.output.carry(f));
+                done.storage_full.get_or_insert(e);
             }
             Outcome::Failed(problem) => {
                 // The previous snapshot of a campaign that failed stays on disk and in the manifest.

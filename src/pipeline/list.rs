@@ -18,7 +18,7 @@ pub(super) fn write(
     tenant: &Tenant,
     records: &[CampaignRecord],
 ) -> Result<(), RunError> {
-    output.write_if_changed("assets/style.css", renderer.css().as_bytes())?;
+    output.hold_if_changed("assets/style.css", renderer.css().as_bytes())?;
     let snapshot = format::time(options.now, &workspace.timezone.zone());
     let entries = records.iter().map(|r| r.entry.clone()).collect();
     let list = view::list_view(entries, &tenant.name, snapshot.clone(), options.now.to_string());
@@ -36,6 +36,6 @@ pub(super) fn write(
         inline_css: "",
     };
     let html = renderer.list_page(&list, &page)?;
-    output.write_if_changed("index.html", html.as_bytes())?;
+    output.hold_if_changed("index.html", html.as_bytes())?;
     Ok(())
 }

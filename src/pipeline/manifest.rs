@@ -47,7 +47,7 @@ pub struct Previous {
 impl Previous {
     /// Reads `root/manifest.json`; a missing or unreadable manifest means nothing can be skipped.
     pub fn load(root: &Path) -> Previous {
-        let Ok(bytes) = std::fs::read(root.join("manifest.json")) else { return Previous::default() };
+        let Some(bytes) = crate::output::read_regular(&root.join("manifest.json")) else { return Previous::default() };
         let Ok(manifest) = serde_json::from_slice::<Manifest>(&bytes) else { return Previous::default() };
         if manifest.tool_version != env!("CARGO_PKG_VERSION") {
             return Previous::default();
@@ -95,8 +95,10 @@ impl Previous {
     }
 }
 
-/// Writes `manifest.json` last, listing every file of the snapshot.
-pub(super) fn write(
+/// Commits the run: stages `manifest.json`, listing every file of the snapshot, then
+/// puts every held file in place and the manifest last. The manifest is written
+/// before any file is put in place, so running out of space changes nothing.
+pub(super) fn commit(
     output: &Output,
     generated_at: jiff::Timestamp,
     tenant: &Tenant,
@@ -107,10 +109,16 @@ pub(super) fn write(
         generated_at: generated_at.to_string(),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         tenant: tenant.clone(),
-        files: output.written(),
+        files: output.listing(),
         campaigns,
     };
     let mut bytes = serde_json::to_vec_pretty(&manifest).expect("manifest serialises");
     bytes.push(b'\n');
-    output.write_if_changed("manifest.json", &bytes)
+    let unchanged = crate::output::read_regular(&output.root().join("manifest.json")).is_some_and(|old| old == bytes);
+    let staged = if unchanged { None } else { Some(output.stage("manifest.json", &bytes)?) };
+    output.commit_held(staged)?;
+    if unchanged {
+        output.carry_unchanged("manifest.json", &bytes);
+    }
+    Ok(())
 }

@@ -26,9 +26,9 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 use rayon::prelude::*;
 
-use crate::export::{Bundle, InputError, Inputs, LoadError};
+use crate::export::{Bundle, Inputs, LoadError};
 use crate::model::Tenant;
-use crate::output::{Output, OutputError};
+use crate::output::{FolderLock, Output, OutputError};
 use crate::render::html::{HtmlRenderer, TemplateError};
 use crate::render::pdf::Paper;
 
@@ -74,6 +74,8 @@ pub struct Options {
     pub chrome: Option<PathBuf>,
     /// Whether `now` was given (`--now`); an implicit current time does not make campaigns stale.
     pub now_fixed: bool,
+    /// How long to wait for another run holding `out` (`--wait-lock`).
+    pub wait_lock: std::time::Duration,
 }
 
 /// A problem that stops the run before anything is built (exit status 2).
@@ -140,8 +142,11 @@ pub fn run(options: &Options) -> Result<Report, RunError> {
     let chosen: HashSet<&str> = groups.iter().map(|(t, _)| t.id.as_str()).collect();
     let unchosen = |tenant: &str| matches!(&options.tenant, TenantChoice::One(_)) && !chosen.contains(tenant);
     let mut report = Report { notes: inputs.notes.clone(), ..Report::default() };
+    report.notes.extend(renderer.notes().iter().cloned());
     report.problems.extend(input_problems(&inputs, |tenant| !unchosen(tenant)));
     found_something(&inputs, &report, &options.inputs)?;
+    // One run at a time writes an output folder, from its first file to its manifest.
+    let _lock = FolderLock::acquire(&options.out, options.wait_lock)?;
     let print_dir = tempfile::Builder::new().prefix("campaign-report-print-").tempdir().map_err(RunError::PrintDir)?;
     let mut press = printing::Press::default();
     let fingerprint = plan::run_fingerprint(options, &inputs.workspace, &renderer);
@@ -159,19 +164,36 @@ pub fn run(options: &Options) -> Result<Report, RunError> {
             output: &output,
             print_dir: print_dir.path(),
         };
+        let built_before = report.built;
         let mut done = campaigns::build_all(&ctx, &pool, &previous, &fingerprint, &bundles, &mut report);
-        if plan::nothing_changed(&previous, &done.records, &done.rebuilt) {
+        if done.storage_full.is_none() && plan::nothing_changed(&previous, &done.records, &done.rebuilt) {
             // The list and the manifest stay as they are.
             continue;
         }
-        plan::keep_absent(&output, &previous, &bundles);
-        printing::print(&mut press, options, &output, done.pdfs, &mut done.records, &mut report);
-        if options.formats.html {
-            list::write(&output, &renderer, options, &inputs.workspace, &tenant, &done.records)?;
+        // Every file of the run is held until all are written: then put in place together.
+        let written: Result<(), RunError> = match done.storage_full.take() {
+            Some(full) => Err(full.into()),
+            None => (|| {
+                plan::keep_absent(&output, &previous, &bundles);
+                printing::print(&mut press, options, &output, done.pdfs, &mut done.records, &mut report)?;
+                if options.formats.html {
+                    list::write(&output, &renderer, options, &inputs.workspace, &tenant, &done.records)?;
+                }
+                Ok(manifest::commit(&output, options.now, &tenant, done.records)?)
+            })(),
+        };
+        match written {
+            Ok(()) => {
+                plan::remove_stale(&output, &previous, &done.rebuilt);
+                report.files += output.fresh();
+            }
+            Err(RunError::Output(error)) if error.is_storage_full() => {
+                output.discard_held();
+                report.built = built_before;
+                report.problems.push(Problem::NoSpace { folder: output.root().to_path_buf(), error });
+            }
+            Err(error) => return Err(error),
         }
-        manifest::write(&output, options.now, &tenant, done.records)?;
-        plan::remove_stale(&output, &previous, &done.rebuilt);
-        report.files += output.fresh();
     }
     Ok(report)
 }
@@ -196,12 +218,15 @@ pub fn check(inputs: &[PathBuf], workspace: Option<&Path>) -> Result<Report, Run
     for bundles in by_tenant.into_values() {
         let (bundles, duplicates) = tenants::refuse_duplicate_ids(bundles);
         report.problems.extend(duplicates.into_iter().map(Problem::Input));
-        let results: Vec<Result<(), InputError>> =
-            bundles.par_iter().map(|b| read_tables(b, &loaded.workspace, None, Keep::NOTHING).map(|_| ())).collect();
-        for r in results {
-            match r {
+        let results: Vec<(&Bundle, Result<(), CampaignError>)> = bundles
+            .par_iter()
+            .map(|b| (*b, read_tables(b, &loaded.workspace, None, Keep::NOTHING).map(|_| ())))
+            .collect();
+        for (bundle, result) in results {
+            match result {
                 Ok(()) => report.built += 1,
-                Err(e) => report.problems.push(Problem::Input(e)),
+                Err(CampaignError::Input(e)) => report.problems.push(Problem::Input(e)),
+                Err(error) => report.problems.push(Problem::Campaign { id: bundle.campaign().id.to_string(), error }),
             }
         }
     }

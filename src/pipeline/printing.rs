@@ -7,7 +7,7 @@ use std::path::Path;
 use super::Options;
 use super::manifest::CampaignRecord;
 use super::report::{Problem, Report};
-use crate::output::Output;
+use crate::output::{Output, OutputError};
 use crate::render::pdf::{self, PdfJob, PdfSettings, Printer};
 
 /// The run's printer: not started until a PDF is due, and started at most once (a
@@ -33,8 +33,9 @@ impl Press {
     }
 }
 
-/// Prints the PDFs of one output folder; a PDF that fails is reported like a bad
-/// campaign, and its campaign is rebuilt next time (its record loses its key).
+/// Prints the PDFs of one output folder, held for the run's commit; a PDF that fails
+/// is reported like a bad campaign, and its campaign is rebuilt next time (its record
+/// loses its key). Running out of space stops the run.
 pub(super) fn print(
     press: &mut Press,
     options: &Options,
@@ -42,22 +43,29 @@ pub(super) fn print(
     jobs: Vec<(String, PdfJob)>,
     records: &mut [CampaignRecord],
     report: &mut Report,
-) {
+) -> Result<(), OutputError> {
     if jobs.is_empty() {
-        return;
+        return Ok(());
     }
     let failed = match press.printer(options) {
-        Ok(printer) => print_with(printer, output, jobs, report),
+        Ok(printer) => print_with(printer, output, jobs, report)?,
         Err(reason) => {
             report.problems.push(Problem::Printer {
                 reason: reason.clone(),
                 missing: jobs.len(),
                 folder: output.root().to_path_buf(),
+                written: match (options.formats.html, options.formats.json) {
+                    (true, true) => "The HTML and JSON were written",
+                    (true, false) => "The HTML was written",
+                    (false, true) => "The JSON was written",
+                    (false, false) => "The export copies and the manifest were written",
+                },
             });
             jobs.iter().map(|(rel, _)| campaign_of(rel).to_string()).collect()
         }
     };
     records.iter_mut().filter(|r| failed.contains(&r.id)).for_each(|r| r.key = None);
+    Ok(())
 }
 
 /// The campaign id in a PDF's path (`campaigns/<id>/<id>.pdf`).
@@ -66,7 +74,12 @@ fn campaign_of(rel: &str) -> &str {
 }
 
 /// Prints every job and writes the PDFs; returns the campaigns whose PDF failed.
-fn print_with(printer: &Printer, output: &Output, jobs: Vec<(String, PdfJob)>, report: &mut Report) -> HashSet<String> {
+fn print_with(
+    printer: &Printer,
+    output: &Output,
+    jobs: Vec<(String, PdfJob)>,
+    report: &mut Report,
+) -> Result<HashSet<String>, OutputError> {
     let (rels, jobs): (Vec<String>, Vec<PdfJob>) = jobs.into_iter().unzip();
     // Printed in batches so the progress bar moves; the printer keeps its tabs between batches.
     let bar = super::progress_bar(jobs.len(), "PDFs");
@@ -78,12 +91,17 @@ fn print_with(printer: &Printer, output: &Output, jobs: Vec<(String, PdfJob)>, r
     bar.finish_and_clear();
     let mut failed = HashSet::new();
     for (rel, result) in rels.into_iter().zip(printed) {
-        let written =
-            result.map_err(|e| e.to_string()).and_then(|bytes| output.write(&rel, &bytes).map_err(|e| e.to_string()));
-        if let Err(reason) = written {
-            failed.insert(campaign_of(&rel).to_string());
-            report.problems.push(Problem::Pdf { rel, reason });
-        }
+        let reason = match result.map(|bytes| output.stage(&rel, &bytes)) {
+            Ok(Ok(staged)) => {
+                output.hold(staged);
+                continue;
+            }
+            Ok(Err(e)) if e.is_storage_full() => return Err(e),
+            Ok(Err(e)) => e.to_string(),
+            Err(e) => e.to_string(),
+        };
+        failed.insert(campaign_of(&rel).to_string());
+        report.problems.push(Problem::Pdf { rel, reason });
     }
-    failed
+    Ok(failed)
 }

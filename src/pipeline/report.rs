@@ -32,8 +32,11 @@ pub enum Problem {
     Campaign { id: String, error: CampaignError },
     /// A campaign built whose PDF was not printed (`rel` is the PDF's path in the snapshot).
     Pdf { rel: String, reason: String },
-    /// No PDF could be printed in an output folder: the browser is missing or did not start.
-    Printer { reason: String, missing: usize, folder: PathBuf },
+    /// The device ran out of space: the run changed nothing in `folder`.
+    NoSpace { folder: PathBuf, error: OutputError },
+    /// No PDF could be printed in an output folder: the browser is missing or did not
+    /// start. `written` says what was written nonetheless.
+    Printer { reason: String, missing: usize, folder: PathBuf, written: &'static str },
 }
 
 impl fmt::Display for Problem {
@@ -44,16 +47,17 @@ impl fmt::Display for Problem {
             Problem::Campaign { error: CampaignError::Input(e), .. } => write!(f, "{e}"),
             Problem::Campaign { id, error } => write!(f, "campaign {id}: {error}"),
             Problem::Pdf { rel, reason } => write!(f, "{rel}: the PDF was not printed: {reason}"),
-            Problem::Printer { reason, missing, folder } => {
+            Problem::NoSpace { folder, error } => write!(
+                f,
+                "{error}; nothing was changed in {}: the previous snapshot is as it was. Free some space and run again",
+                folder.display()
+            ),
+            Problem::Printer { reason, missing, folder, written } => {
                 let count = match missing {
                     1 => "1 PDF was".to_string(),
                     n => format!("{n} PDFs were"),
                 };
-                write!(
-                    f,
-                    "{reason}. The HTML and JSON were written; {count} not printed (under {}/campaigns/)",
-                    folder.display()
-                )
+                write!(f, "{reason}. {written}; {count} not printed (under {}/campaigns/)", folder.display())
             }
         }
     }
@@ -71,7 +75,7 @@ impl Problem {
 
     /// Whether a campaign (or an input file) went unbuilt, rather than only a PDF.
     fn is_failure(&self) -> bool {
-        matches!(self, Problem::Input(_) | Problem::Campaign { .. })
+        matches!(self, Problem::Input(_) | Problem::Campaign { .. } | Problem::NoSpace { .. })
     }
 }
 
@@ -171,7 +175,8 @@ mod tests {
             error: CampaignError::Input(InputError::file("q3.json".as_ref(), "bad")),
         };
         assert_eq!(data.to_string(), "q3.json: bad");
-        let printer = Problem::Printer { reason: "no browser".into(), missing: 1, folder: "out".into() };
+        let written = "The HTML and JSON were written";
+        let printer = Problem::Printer { reason: "no browser".into(), missing: 1, folder: "out".into(), written };
         assert_eq!(
             printer.to_string(),
             "no browser. The HTML and JSON were written; 1 PDF was not printed (under out/campaigns/)"

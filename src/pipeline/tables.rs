@@ -3,16 +3,17 @@
 
 use std::collections::HashSet;
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::path::Path;
+use std::path::PathBuf;
 
 use csv::StringRecord;
 
+use super::report::CampaignError;
 use crate::export::csv::{CsvTable, cell_position};
 use crate::export::grid::Grid;
 use crate::export::{Bundle, InputError, TableName};
 use crate::figures::{CallCounts, Rules, TaskCounts};
 use crate::model::{Call, PoolNumber, Task, Workspace};
-use crate::output::{Output, Staged};
+use crate::output::{Output, OutputError, Staged};
 use crate::render::copies::{CopyRules, CsvCopy};
 
 /// What the streaming pass over a campaign's tables collects.
@@ -49,32 +50,31 @@ pub(super) struct CopyTarget<'a> {
 /// The export copy of one table, while the table is read.
 struct TableCopy<'a> {
     table: TableName,
-    rel: String,
+    path: PathBuf,
     copy: Option<CsvCopy<'a>>,
 }
 
 impl<'a> TableCopy<'a> {
-    fn open(target: Option<&CopyTarget<'a>>, table: TableName, headers: &[&str]) -> Result<Self, InputError> {
-        let Some(target) = target else { return Ok(TableCopy { table, rel: String::new(), copy: None }) };
+    fn open(target: Option<&CopyTarget<'a>>, table: TableName, headers: &[&str]) -> Result<Self, CampaignError> {
+        let Some(target) = target else { return Ok(TableCopy { table, path: PathBuf::new(), copy: None }) };
         let rel = format!("{}/export/{}", target.dir, table.file_name());
-        let error = |e: String| InputError::file(Path::new(&rel), e);
-        let file = target.output.writer(&rel).map_err(|e| error(e.to_string()))?;
+        let path = target.output.root().join(&rel);
+        let file = target.output.writer(&rel)?;
         let copy = CsvCopy::new(file, headers, target.rules, table == TableName::UploadRejects)
-            .map_err(|e| error(e.to_string()))?;
-        Ok(TableCopy { table, rel, copy: Some(copy) })
+            .map_err(|cause| OutputError::Io { path: path.clone(), cause })?;
+        Ok(TableCopy { table, path, copy: Some(copy) })
     }
 
-    fn row<'r>(&mut self, cells: impl Fn(usize) -> &'r str) -> Result<(), InputError> {
+    fn row<'r>(&mut self, cells: impl Fn(usize) -> &'r str) -> Result<(), CampaignError> {
         match &mut self.copy {
-            Some(copy) => copy.write(cells).map_err(|e| InputError::file(Path::new(&self.rel), e.to_string())),
+            Some(copy) => Ok(copy.write(cells).map_err(|cause| OutputError::Io { path: self.path.clone(), cause })?),
             None => Ok(()),
         }
     }
 
-    fn finish(self) -> Result<Option<Copied>, InputError> {
+    fn finish(self) -> Result<Option<Copied>, CampaignError> {
         let Some(copy) = self.copy else { return Ok(None) };
-        let staged = copy.stage().map_err(|e| InputError::file(Path::new(&self.rel), e.to_string()))?;
-        Ok(Some(Copied { staged, file: self.table.file_name() }))
+        Ok(Some(Copied { staged: copy.stage()?, file: self.table.file_name() }))
     }
 }
 
@@ -186,7 +186,7 @@ pub(super) fn read_tables(
     workspace: &Workspace,
     target: Option<&CopyTarget>,
     keep: Keep,
-) -> Result<(Tables, Vec<Copied>), InputError> {
+) -> Result<(Tables, Vec<Copied>), CampaignError> {
     let c = bundle.campaign();
     let rules = Rules::new(c, workspace);
     let (tasks, calls) =
@@ -205,7 +205,7 @@ pub(super) fn read_tables(
         let mut rows = Vec::new();
         CsvTable::open(path, &["number"])?.for_each(|row: PoolNumber, _, _| {
             rows.push(row);
-            Ok(())
+            Ok::<(), InputError>(())
         })?;
         out.pool = Some(rows);
     } else {
@@ -227,7 +227,7 @@ fn read_tasks(
     rules: &Rules,
     target: Option<&CopyTarget>,
     keep: usize,
-) -> Result<(Option<TaskPass>, Option<Copied>), InputError> {
+) -> Result<(Option<TaskPass>, Option<Copied>), CampaignError> {
     let mut pass = TaskPass { seen: HashSet::new(), counts: TaskCounts::default(), keep, first: Vec::new() };
     if let Some(path) = bundle.csv.get(TableName::Tasks) {
         let mut table = CsvTable::open(path, &["task_id", "phone", "status"])?;
@@ -236,7 +236,7 @@ fn read_tasks(
         table.for_each(|task: Task, record: &StringRecord, line| {
             if let Err(id) = pass.add(task, rules) {
                 let position = cell_position(&headers, line, "task_id");
-                return Err(InputError::field(path, position, "task_id", duplicate_message(&id)));
+                return Err(InputError::field(path, position, "task_id", duplicate_message(&id)).into());
             }
             copy.row(|i| record.get(i).unwrap_or(""))
         })?;
@@ -245,7 +245,7 @@ fn read_tasks(
         let mut copy = TableCopy::open(target, TableName::Tasks, &TASK_COLUMNS)?;
         for (i, task) in tasks.iter().enumerate() {
             if let Err(id) = pass.add(task.clone(), rules) {
-                return Err(bundle.error(&format!("tasks[{i}].task_id"), duplicate_message(&id)));
+                return Err(bundle.error(&format!("tasks[{i}].task_id"), duplicate_message(&id)).into());
             }
             let cells = task_cells(task);
             copy.row(|k| cells[k].as_str())?;
@@ -260,7 +260,7 @@ fn read_calls(
     bundle: &Bundle,
     rules: &Rules,
     target: Option<&CopyTarget>,
-) -> Result<(Option<CallCounts>, Option<Copied>), InputError> {
+) -> Result<(Option<CallCounts>, Option<Copied>), CampaignError> {
     let mut calls = CallCounts::default();
     if let Some(path) = bundle.csv.get(TableName::Calls) {
         let mut table = CsvTable::open(path, &["result"])?;
@@ -289,7 +289,7 @@ fn read_rejects(
     bundle: &Bundle,
     target: Option<&CopyTarget>,
     keep: usize,
-) -> Result<(Option<Grid>, Option<Copied>), InputError> {
+) -> Result<(Option<Grid>, Option<Copied>), CampaignError> {
     let c = bundle.campaign();
     match (bundle.csv.get(TableName::UploadRejects), c.upload.as_ref().and_then(|u| u.rejects.as_ref())) {
         (Some(path), _) => {

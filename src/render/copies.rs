@@ -50,7 +50,7 @@ pub struct CsvCopy<'a> {
 
 impl<'a> CsvCopy<'a> {
     /// Starts a copy with `headers`; `free_form` tables mask by column name heuristics.
-    pub fn new(file: AtomicFile<'a>, headers: &[&str], rules: CopyRules, free_form: bool) -> Result<Self, csv::Error> {
+    pub fn new(file: AtomicFile<'a>, headers: &[&str], rules: CopyRules, free_form: bool) -> std::io::Result<Self> {
         let keep: Vec<usize> =
             (0..headers.len()).filter(|&i| rules.show_latency || !is_restricted(headers[i])).collect();
         let masks = keep
@@ -62,27 +62,35 @@ impl<'a> CsvCopy<'a> {
             })
             .collect();
         let mut writer = csv::WriterBuilder::new().from_writer(file);
-        writer.write_record(keep.iter().map(|&i| spreadsheet_safe(headers[i]).into_owned()))?;
+        writer
+            .write_record(keep.iter().map(|&i| spreadsheet_safe(headers[i]).into_owned()))
+            .map_err(std::io::Error::from)?;
         Ok(CsvCopy { writer, keep, masks })
     }
 
     /// Writes one row given in header order.
-    pub fn write<'r>(&mut self, cells: impl Fn(usize) -> &'r str) -> Result<(), csv::Error> {
+    pub fn write<'r>(&mut self, cells: impl Fn(usize) -> &'r str) -> std::io::Result<()> {
         for (k, &i) in self.keep.iter().enumerate() {
             let masked = self.masks[k].apply(cells(i));
             self.writer.write_field(spreadsheet_safe(&masked).as_bytes())?;
         }
         // An empty record ends the row whose fields were just written.
-        self.writer.write_record(std::iter::empty::<&[u8]>())
+        self.writer.write_record(std::iter::empty::<&[u8]>()).map_err(std::io::Error::from)
     }
 
     /// Finishes the copy under its temporary name.
     pub fn stage(self) -> Result<Staged, OutputError> {
-        let file = self.writer.into_inner().map_err(|e| {
-            let error = std::io::Error::other(e.error().to_string());
-            OutputError::Io { path: "export copy".into(), source: error }
-        })?;
-        file.stage()
+        match self.writer.into_inner() {
+            Ok(file) => file.stage(),
+            Err(e) => {
+                let cause = match e.error().raw_os_error() {
+                    Some(code) => std::io::Error::from_raw_os_error(code),
+                    None => std::io::Error::new(e.error().kind(), e.error().to_string()),
+                };
+                let path = e.into_inner().get_ref().path().to_path_buf();
+                Err(OutputError::Io { path, cause })
+            }
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! Bad input: each problem is reported on one line naming the file, the
 //! position and the field; bad campaigns are skipped, the rest are built.
 
-use crate::common::{ACME_INPUTS, Cli, files_under, fixture, names_line};
+use crate::common::{ACME_INPUTS, Bundle, Cli, Inputs, files_under, fixture, names_line};
 
 /// One invalid fixture and what its report must say.
 struct Case {
@@ -208,12 +208,24 @@ fn bad_arguments_exit_2() {
     }
 }
 
+/// One workspace applies to a run (docs/export-format.md, "Inputs"): the
+/// workspace.json nearest the first input, in its folder or the nearest folder above;
+/// `check` and `build` follow the same rule.
 #[test]
-fn workspace_applies_only_at_the_top_of_its_directory() {
-    // fixtures/acme/archive has no workspace.json of its own, so "archived" is not declared.
+fn the_workspace_nearest_the_first_input_applies() {
+    // fixtures/acme/archive has no workspace.json of its own: acme's, one folder up, applies,
+    // so the workspace's "archived" status is declared.
     let run = Cli::build(["acme/archive"]).run();
-    run.expect_code(1);
-    assert!(run.stderr.contains("archived"), "stderr: {}", run.stderr);
-    assert!(run.has("promo-cancelled", "report.html"));
-    assert!(!run.path("campaigns/legacy-archived").exists());
+    run.expect_code(0);
+    assert_eq!(run.summary("legacy-archived")["layout"], "ended");
+    let checked = Cli::check(["acme/archive"]).run();
+    checked.expect_code(0);
+    assert!(checked.stderr.contains("2 campaigns checked, no problems found"), "{}", checked.stderr);
+    // A second input with a workspace of its own is read with the first one's, and told so.
+    let inputs = Inputs::new();
+    inputs.workspace(serde_json::json!({"timezone": "Europe/Paris"}));
+    inputs.bundle(&Bundle::new("own"));
+    let run = Cli::build([fixture("acme/archive"), inputs.path().to_path_buf()]).run();
+    run.expect_code(0);
+    assert!(run.stderr.contains("is ignored: one workspace applies to a run"), "{}", run.stderr);
 }

@@ -50,8 +50,11 @@ const PREFIX: &str = "builtin/";
 #[derive(Debug, thiserror::Error)]
 pub enum TemplateError {
     /// A user template or asset cannot be read or written.
-    #[error("template file {}: {source}", path.display())]
-    Read { path: PathBuf, source: std::io::Error },
+    #[error("template file {}: {}", path.display(), crate::os::describe(cause))]
+    Read { path: PathBuf, cause: std::io::Error },
+    /// The `--templates` folder is missing or is not a folder.
+    #[error("--templates {}: {reason}", path.display())]
+    Folder { path: PathBuf, reason: String },
     /// A template does not parse, or fails while rendering.
     #[error("template {name}: {message}")]
     Tera { name: String, message: String },
@@ -70,23 +73,72 @@ fn tera_error(name: &str, e: tera::Error) -> TemplateError {
 }
 
 /// Writes the built-in templates and stylesheet into `dir` for editing; existing files
-/// are kept unless `force`. Returns the number of files written.
-pub fn write_builtins(dir: &Path, force: bool) -> Result<usize, TemplateError> {
+/// are kept unless `force`. Returns how many files were written and how many kept.
+pub fn write_builtins(dir: &Path, force: bool) -> Result<(usize, usize), TemplateError> {
     let files = BUILTIN.iter().copied().chain([("assets/style.css", BUILTIN_CSS)]);
-    let mut written = 0;
+    let (mut written, mut kept) = (0, 0);
     for (name, body) in files {
         let path = dir.join(name);
         if path.exists() && !force {
+            kept += 1;
             continue;
         }
-        let io = |source| TemplateError::Read { path: path.clone(), source };
+        let io = |cause| TemplateError::Read { path: path.clone(), cause };
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(io)?;
         }
         std::fs::write(&path, body).map_err(io)?;
         written += 1;
     }
-    Ok(written)
+    Ok((written, kept))
+}
+
+/// Checks a `--templates` folder: it must be a folder; every file in it should override
+/// a built-in template or the stylesheet, else it is ignored and a note says so.
+fn check_user_dir(dir: &Path) -> Result<Vec<String>, TemplateError> {
+    let folder = |reason: String| TemplateError::Folder { path: dir.to_path_buf(), reason };
+    match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => return Err(folder("it is a file, not a folder of templates".into())),
+        Err(e) => return Err(folder(crate::os::describe(&e))),
+    }
+    let known: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).chain(["assets/style.css"]).collect();
+    let mut files = Vec::new();
+    collect_files(dir, dir, &mut files);
+    let stray: Vec<&String> = files.iter().filter(|f| !known.contains(&f.as_str())).collect();
+    let mut notes: Vec<String> = stray
+        .iter()
+        .map(|f| {
+            format!(
+                "{} overrides no built-in template and is ignored (see `campaign-report init-templates` for the names)",
+                dir.join(f).display()
+            )
+        })
+        .collect();
+    if stray.len() == files.len() {
+        notes.push(format!("--templates {} overrides nothing: every page uses the built-in templates", dir.display()));
+    }
+    Ok(notes)
+}
+
+/// Every file under `dir` (relative, `/`-separated), hidden ones and links left out.
+fn collect_files(root: &Path, dir: &Path, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let Ok(kind) = entry.file_type() else { continue };
+        let path = entry.path();
+        if kind.is_dir() {
+            collect_files(root, &path, out);
+        } else if kind.is_file()
+            && let Ok(rel) = path.strip_prefix(root)
+        {
+            out.push(rel.iter().map(|p| p.to_string_lossy()).collect::<Vec<_>>().join("/"));
+        }
+    }
+    out.sort();
 }
 
 /// One page as the templates see it.
@@ -132,6 +184,7 @@ pub struct HtmlRenderer {
     tera: Tera,
     css: String,
     fingerprint: Vec<u8>,
+    notes: Vec<String>,
 }
 
 impl HtmlRenderer {
@@ -143,17 +196,19 @@ impl HtmlRenderer {
         let mut templates: Vec<(String, String)> =
             BUILTIN.iter().map(|(name, body)| (format!("{PREFIX}{name}"), body.to_string())).collect();
         let mut css = BUILTIN_CSS.to_string();
+        let mut notes = Vec::new();
         if let Some(dir) = user_dir {
+            notes = check_user_dir(dir)?;
             for (name, _) in BUILTIN {
                 let path = dir.join(name);
                 if path.is_file() {
-                    let body = std::fs::read_to_string(&path).map_err(|source| TemplateError::Read { path, source })?;
+                    let body = std::fs::read_to_string(&path).map_err(|cause| TemplateError::Read { path, cause })?;
                     templates.push((name.to_string(), body));
                 }
             }
             let path = dir.join("assets/style.css");
             if path.is_file() {
-                css = std::fs::read_to_string(&path).map_err(|source| TemplateError::Read { path, source })?;
+                css = std::fs::read_to_string(&path).map_err(|cause| TemplateError::Read { path, cause })?;
             }
         }
         tera.add_raw_templates(templates.iter().map(|(n, b)| (n.as_str(), b.as_str())))
@@ -165,7 +220,12 @@ impl HtmlRenderer {
             sha2::Digest::update(&mut digest, body.as_bytes());
         }
         let fingerprint = sha2::Digest::finalize(digest).to_vec();
-        Ok(HtmlRenderer { tera, css, fingerprint })
+        Ok(HtmlRenderer { tera, css, fingerprint, notes })
+    }
+
+    /// Remarks about the user's templates folder: files in it that override nothing.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
     }
 
     /// A digest of every template and the stylesheet in use.
