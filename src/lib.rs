@@ -16,5 +16,6 @@ pub mod output;
 pub mod pipeline;
 pub mod redact;
 pub mod render;
+pub mod scratch;
 pub mod text;
 pub mod view;

@@ -15,6 +15,7 @@ const ORDER: &[(&str, u8)] = &[
     ("lifecycle", 1),
     ("output", 1),
     ("browser", 1),
+    ("scratch", 1),
     ("text", 2),
     ("redact", 3),
     ("export", 4),
