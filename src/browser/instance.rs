@@ -6,17 +6,19 @@
 //! It does not decide when to start or replace a browser, and it does not know
 //! what the caller loads in it.
 
-use std::collections::HashMap;
-use std::ffi::OsStr;
-use std::path::Path;
+use std::ffi::OsString;
+use std::io;
+use std::os::unix::fs::DirBuilderExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use headless_chrome::{Browser, LaunchOptions};
+use headless_chrome::Browser;
 
-use super::{BrowserError, lock, process, supervisor};
+use super::{BrowserError, launcher, lock, process, supervisor};
 
 /// How long the protocol connection may stay silent before the crate drops it. The
 /// crate's default (30 s) kills the connection between two batches of work; the
@@ -29,89 +31,88 @@ const HEALTH_TIMEOUT: Duration = Duration::from_secs(5);
 /// A proxy that refuses every connection (the discard port, closed on any sane host).
 const DEAD_PROXY: &str = "127.0.0.1:9";
 
-/// Prefix of the temporary folder that holds the browser's profile, HOME and TMPDIR.
+/// Prefix of the browser's folder (profile, HOME and TMPDIR) in the system's
+/// temporary folder, when the caller names no folder to put it in.
 const TEMP_PREFIX: &str = "campaign-report-chrome-";
+
+/// Prefix of the browser's folder in a folder the caller names (short: Chromium's
+/// socket paths under it must stay within 107 bytes).
+const FOLDER_PREFIX: &str = "chrome-";
+
+/// Flags after the crate's defaults ([`headless_chrome::browser::DEFAULT_ARGS`],
+/// which the crate's own launcher passed too): no network of its own, no updates,
+/// no GPU, and every http(s) request sent to a closed local port.
+const FLAGS: &[&str] = &[
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--disable-gpu",
+    "--disable-crash-reporter",
+    "--hide-scrollbars",
+    "--mute-audio",
+    "--headless",
+    "--ignore-certificate-errors",
+];
 
 /// One launched browser, its process id and its temporary folder.
 pub(crate) struct Instance {
     browser: Browser,
     pid: u32,
-    dir: Mutex<Option<tempfile::TempDir>>,
+    /// The process started (the browser, or a launcher script that runs it), reaped on shutdown.
+    child: Mutex<Option<Child>>,
+    dir: Mutex<Option<PathBuf>>,
     shut: AtomicBool,
 }
 
 impl Instance {
-    /// Starts `chrome` headless in a fresh temporary folder, registered for cleanup
-    /// before it is launched.
-    pub(crate) fn start(chrome: &Path) -> Result<Instance, BrowserError> {
+    /// Starts `chrome` headless in a fresh private folder inside `parent` (the
+    /// system's temporary folder when `None`), registered for cleanup before it is
+    /// launched. The browser is started with its DevTools endpoint on a free port,
+    /// as a child the kernel kills if the tool dies (see `launcher`), and connected
+    /// to once it says where it listens.
+    pub(crate) fn start(chrome: &Path, parent: Option<&Path>) -> Result<Instance, BrowserError> {
         // Whoever drives the browsers, their orphans must come to us to be reaped.
         process::become_subreaper();
         // Held until the browser is registered, so a signal handler never kills
         // "everything" while a browser it cannot see yet is starting.
-        let Some(_launching) = supervisor::may_launch() else {
+        let Some(launching) = supervisor::may_launch() else {
             return Err(BrowserError::Launch { chrome: chrome.to_path_buf(), reason: "the run is stopping".into() });
         };
-        let dir = tempfile::Builder::new().prefix(TEMP_PREFIX).tempdir().map_err(BrowserError::TempDir)?;
-        let (profile, home, tmp) = (dir.path().join("profile"), dir.path().join("home"), dir.path().join("tmp"));
-        for sub in [&profile, &home, &tmp] {
-            std::fs::create_dir_all(sub).map_err(BrowserError::TempDir)?;
-        }
+        let dir = make_folder(parent).map_err(BrowserError::TempDir)?;
         // Registered before the launch, so a signal during it still finds the
-        // processes by their profile folder.
-        supervisor::register(dir.path(), None);
+        // processes by their folder.
+        supervisor::register(&dir, None);
+        let failed = |child: Option<Child>, reason: String| {
+            stop(child.as_ref().map(Child::id), child, &dir);
+            BrowserError::Launch { chrome: chrome.to_path_buf(), reason }
+        };
 
-        let text = |p: &Path| p.to_string_lossy().into_owned();
-        let envs = HashMap::from([
-            ("HOME".to_owned(), text(&home)),
-            ("TMPDIR".to_owned(), text(&tmp)),
-            ("XDG_CONFIG_HOME".to_owned(), text(&home.join(".config"))),
-            ("XDG_CACHE_HOME".to_owned(), text(&home.join(".cache"))),
-        ]);
-        let args: Vec<&OsStr> = [
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--no-default-browser-check",
-            "--disable-default-apps",
-            "--disable-extensions",
-            "--disable-gpu",
-            "--disable-crash-reporter",
-            "--hide-scrollbars",
-            "--mute-audio",
-        ]
-        .iter()
-        .map(OsStr::new)
-        .collect();
-        let options = LaunchOptions {
-            headless: true,
-            // Chromium refuses to start as root with its sandbox on.
-            sandbox: !is_root(),
-            path: Some(chrome.to_path_buf()),
-            user_data_dir: Some(profile),
-            idle_browser_timeout: IDLE_TIMEOUT,
-            // Pages are local files. A remote image that slipped into a page must fail
-            // at once instead of calling out or holding back the load event: every
-            // http(s) request goes to a closed local port.
-            proxy_server: Some(DEAD_PROXY),
-            process_envs: Some(envs),
-            args,
-            ..LaunchOptions::default()
+        let mut child = match launcher::spawn(command(chrome, &dir)) {
+            Ok(child) => child,
+            Err(err) => return Err(failed(None, err.to_string())),
         };
-        let browser = match Browser::new(options) {
+        let pid = child.id();
+        supervisor::register(&dir, Some(pid));
+        drop(launching);
+        let url = match launcher::devtools_url(&mut child) {
+            Ok(url) => url,
+            Err(reason) => return Err(failed(Some(child), reason)),
+        };
+        let browser = match Browser::connect_with_timeout(url, IDLE_TIMEOUT) {
             Ok(browser) => browser,
-            Err(err) => {
-                supervisor::kill_browser(None, Some(dir.path()), false);
-                supervisor::unregister(dir.path());
-                return Err(BrowserError::Launch { chrome: chrome.to_path_buf(), reason: format!("{err:#}") });
-            }
+            Err(err) => return Err(failed(Some(child), format!("{err:#}"))),
         };
-        let Some(pid) = browser.get_process_id() else {
-            supervisor::unregister(dir.path());
-            return Err(BrowserError::Launch { chrome: chrome.to_path_buf(), reason: "no process id".into() });
-        };
-        supervisor::register(dir.path(), Some(pid));
-        Ok(Instance { browser, pid, dir: Mutex::new(Some(dir)), shut: AtomicBool::new(false) })
+        Ok(Instance {
+            browser,
+            pid,
+            child: Mutex::new(Some(child)),
+            dir: Mutex::new(Some(dir)),
+            shut: AtomicBool::new(false),
+        })
     }
 
     /// The protocol handle, to open tabs with.
@@ -145,13 +146,7 @@ impl Instance {
             return;
         }
         if let Some(dir) = lock(&self.dir).take() {
-            supervisor::kill_browser(Some(self.pid), Some(dir.path()), false);
-            supervisor::unregister(dir.path());
-            let path = dir.path().to_path_buf();
-            if dir.close().is_err() {
-                // Chromium may still have been writing: try once more.
-                let _ = std::fs::remove_dir_all(&path);
-            }
+            stop(Some(self.pid), lock(&self.child).take(), &dir);
         }
     }
 
@@ -163,8 +158,8 @@ impl Instance {
 
     /// The temporary folder, while the browser runs.
     #[cfg(test)]
-    pub(crate) fn folder(&self) -> Option<std::path::PathBuf> {
-        lock(&self.dir).as_ref().map(|dir| dir.path().to_path_buf())
+    pub(crate) fn folder(&self) -> Option<PathBuf> {
+        lock(&self.dir).clone()
     }
 }
 
@@ -172,6 +167,83 @@ impl Drop for Instance {
     fn drop(&mut self) {
         self.shutdown();
     }
+}
+
+/// Kills a browser's tree, reaps the process started, forgets the browser and
+/// removes its folder.
+fn stop(pid: Option<u32>, child: Option<Child>, dir: &Path) {
+    supervisor::kill_browser(pid, Some(dir), false);
+    if let Some(mut child) = child {
+        // Killed above: this returns at once.
+        let _ = child.wait();
+    }
+    supervisor::unregister(dir);
+    if std::fs::remove_dir_all(dir).is_err() {
+        // Chromium may still have been writing: try once more.
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+/// A new folder only the user can open, with `profile`, `home` and `tmp` in it:
+/// `chrome-N` in `parent`, else a randomly named one in the system's temporary folder.
+fn make_folder(parent: Option<&Path>) -> io::Result<PathBuf> {
+    let private = || {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.mode(0o700);
+        builder
+    };
+    let dir = match parent {
+        Some(parent) => (1..=10_000)
+            .map(|n| parent.join(format!("{FOLDER_PREFIX}{n}")))
+            .find_map(|dir| match private().create(&dir) {
+                Ok(()) => Some(Ok(dir)),
+                Err(err) if err.kind() == io::ErrorKind::AlreadyExists => None,
+                Err(err) => Some(Err(err)),
+            })
+            .unwrap_or_else(|| Err(io::Error::other("too many browser folders")))?,
+        None => {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::Permissions::from_mode(0o700);
+            tempfile::Builder::new().prefix(TEMP_PREFIX).permissions(mode).tempdir()?.keep()
+        }
+    };
+    for sub in ["profile", "home", "tmp"] {
+        if let Err(err) = private().create(dir.join(sub)) {
+            let _ = std::fs::remove_dir_all(&dir);
+            return Err(err);
+        }
+    }
+    Ok(dir)
+}
+
+/// The browser's command: flags, its own HOME and TMPDIR, stdin and stdout closed,
+/// stderr read for the DevTools address.
+fn command(chrome: &Path, dir: &Path) -> Command {
+    let (profile, home) = (dir.join("profile"), dir.join("home"));
+    let mut user_data_dir = OsString::from("--user-data-dir=");
+    user_data_dir.push(&profile);
+    let mut args: Vec<OsString> = vec!["--remote-debugging-port=0".into(), user_data_dir];
+    // Chromium's sandbox cannot start as root.
+    let sandbox: &[&str] = if is_root() { &["--no-sandbox", "--disable-setuid-sandbox"] } else { &[] };
+    for flag in headless_chrome::browser::DEFAULT_ARGS.iter().chain(FLAGS).chain(sandbox) {
+        if !args.iter().any(|a| a == flag) {
+            args.push(flag.into());
+        }
+    }
+    // Pages are local files. A remote image that slipped into a page must fail at
+    // once instead of calling out or holding back the load event.
+    args.push(format!("--proxy-server={DEAD_PROXY}").into());
+    let mut command = Command::new(chrome);
+    command
+        .args(args)
+        .env("HOME", &home)
+        .env("TMPDIR", dir.join("tmp"))
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_CACHE_HOME", home.join(".cache"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    command
 }
 
 fn is_root() -> bool {
@@ -187,7 +259,7 @@ mod tests {
     #[test]
     fn shutdown_leaves_no_process_or_folder() {
         let chrome = super::super::find_chrome(None).expect("Chromium is needed: scripts/setup --tests");
-        let instance = Instance::start(&chrome).unwrap();
+        let instance = Instance::start(&chrome, None).unwrap();
         assert!(instance.healthy());
         let folder = instance.folder().unwrap();
         assert!(super::super::testing::processes_naming(&folder) > 0, "the browser is not found by its folder");
@@ -195,5 +267,28 @@ mod tests {
         assert!(!instance.alive() && !instance.healthy());
         assert_eq!(super::super::testing::processes_naming(&folder), 0, "browser processes left after shutdown");
         assert!(!folder.exists(), "temporary folder left after shutdown");
+    }
+
+    /// In a folder the caller names, each browser gets `chrome-N`, private to the
+    /// user; one started from a thread that has ended keeps running.
+    #[test]
+    fn browsers_get_private_folders_in_the_folder_named() {
+        use std::os::unix::fs::PermissionsExt;
+        let chrome = super::super::find_chrome(None).expect("Chromium is needed: scripts/setup --tests");
+        let parent = tempfile::tempdir().unwrap();
+        let first = Instance::start(&chrome, Some(parent.path())).unwrap();
+        let path = parent.path().to_path_buf();
+        let second = std::thread::spawn(move || Instance::start(&chrome, Some(&path)).unwrap()).join().unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(second.healthy(), "the browser died with the thread that started it");
+        assert_eq!(first.folder().unwrap(), parent.path().join("chrome-1"));
+        assert_eq!(second.folder().unwrap(), parent.path().join("chrome-2"));
+        for sub in ["", "profile", "home", "tmp"] {
+            let mode = std::fs::metadata(parent.path().join("chrome-1").join(sub)).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o700, "chrome-1/{sub}");
+        }
+        drop(first);
+        drop(second);
+        assert_eq!(std::fs::read_dir(parent.path()).unwrap().count(), 0, "browser folders left");
     }
 }

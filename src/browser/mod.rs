@@ -4,12 +4,16 @@
 //!
 //! A browser is a tree of processes that survives its parent unless something
 //! kills it on every exit path, so starting one and cleaning up after it belong
-//! together here, apart from what the browser is used for. This module knows
+//! together here, apart from what the browser is used for: the process is started
+//! so that the kernel kills it when the tool dies (`launcher`), and the signal
+//! handler kills every browser on SIGINT, SIGTERM and SIGHUP (`supervisor`). This
+//! module knows
 //! nothing of what pages are loaded or what is done with them, and imports nothing
 //! from the rest of the crate; callers turn a `BrowserError` into their own
 //! message. It must not download a browser or let one touch the network.
 
 mod instance;
+mod launcher;
 mod process;
 mod supervisor;
 
@@ -128,10 +132,11 @@ pub(crate) mod testing {
         super::supervisor::kill_browser(Some(pid), None, false);
     }
 
-    /// How many live processes name `folder` on their command line.
+    /// How many live processes name a path inside `folder` on their command line or
+    /// in their environment.
     pub(crate) fn processes_naming(folder: &Path) -> usize {
-        let marker = folder.as_os_str().as_encoded_bytes();
-        super::process::process_table().values().filter(|p| super::process::contains(&p.cmdline, marker)).count()
+        let needle = super::process::inside(folder);
+        super::process::process_table().values().filter(|p| p.names(&needle)).count()
     }
 }
 

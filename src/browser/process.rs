@@ -10,13 +10,14 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-/// Kills `root` and every process descending from it, plus every process whose
-/// command line names `marker` (the browser's temporary folder: this finds
-/// processes orphaned by a crashed browser and those of a launch in progress).
+/// Kills `root` and every process descending from it, plus every process that
+/// names a path inside the folder `marker` in its command line or environment (the
+/// browser's temporary folder: this finds processes orphaned by a crashed browser or
+/// by a killed tool, and those of a launch in progress), and their descendants.
 /// Processes are stopped first, level by level, so none can fork or be
 /// re-parented out of reach before the kill.
 pub(super) fn kill_tree(root: Option<u32>, marker: Option<&Path>, reap_root: bool) {
-    let marker = marker.map(|m| m.as_os_str().as_encoded_bytes().to_vec());
+    let marker = marker.map(inside);
     let me = std::process::id();
     let mut stopped: HashSet<u32> = HashSet::new();
     for _ in 0..32 {
@@ -28,7 +29,7 @@ pub(super) fn kill_tree(root: Option<u32>, marker: Option<&Path>, reap_root: boo
             }
             let by_root = Some(pid) == root;
             let by_parent = stopped.contains(&info.ppid);
-            let by_marker = marker.as_ref().is_some_and(|m| contains(&info.cmdline, m));
+            let by_marker = marker.as_ref().is_some_and(|m| info.names(m));
             if by_root || by_parent || by_marker {
                 found.push(pid);
             }
@@ -131,10 +132,29 @@ fn signal(pid: u32, sig: libc::c_int) {
 
 pub(super) struct ProcInfo {
     ppid: u32,
-    pub(super) cmdline: Vec<u8>,
+    cmdline: Vec<u8>,
+    environ: Vec<u8>,
 }
 
-/// Every process visible in /proc with its parent and command line.
+impl ProcInfo {
+    /// Whether `needle` (see [`inside`]) is in its command line or environment.
+    pub(super) fn names(&self, needle: &[u8]) -> bool {
+        contains(&self.cmdline, needle) || contains(&self.environ, needle)
+    }
+}
+
+/// What a path inside `folder` starts with: the folder and a slash, so that
+/// `…/chrome-1` does not match `…/chrome-10/profile`.
+pub(super) fn inside(folder: &Path) -> Vec<u8> {
+    let mut needle = folder.as_os_str().as_encoded_bytes().to_vec();
+    if needle.last() != Some(&b'/') {
+        needle.push(b'/');
+    }
+    needle
+}
+
+/// Every process visible in /proc with its parent, command line and environment
+/// (the environment only for the user's own processes).
 pub(super) fn process_table() -> HashMap<u32, ProcInfo> {
     let mut table = HashMap::new();
     let Ok(entries) = std::fs::read_dir("/proc") else { return table };
@@ -145,7 +165,8 @@ pub(super) fn process_table() -> HashMap<u32, ProcInfo> {
             continue;
         }
         let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
-        table.insert(pid, ProcInfo { ppid, cmdline });
+        let environ = std::fs::read(entry.path().join("environ")).unwrap_or_default();
+        table.insert(pid, ProcInfo { ppid, cmdline, environ });
     }
     table
 }
@@ -166,7 +187,7 @@ pub(super) fn alive(pid: u32) -> bool {
     stat(pid).is_some_and(|(state, _)| state != 'Z' && state != 'X')
 }
 
-pub(super) fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
 

@@ -26,6 +26,7 @@ impl Press {
                     jobs: options.jobs.max(1) * 2,
                     deadline: pdf::DEFAULT_DEADLINE,
                     now: options.now,
+                    browser_folders: None,
                 };
                 Printer::launch(&settings).map_err(|e| e.to_string())
             })

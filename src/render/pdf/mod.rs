@@ -85,6 +85,9 @@ pub struct PdfSettings {
     pub deadline: Duration,
     /// Snapshot time written as the PDFs' `/CreationDate` and `/ModDate`.
     pub now: jiff::Timestamp,
+    /// The folder each browser gets its own folder in (profile, HOME, TMPDIR): the
+    /// run's private folder; the system's temporary folder when `None`.
+    pub browser_folders: Option<PathBuf>,
 }
 
 /// Why a PDF could not be printed.

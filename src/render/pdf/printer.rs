@@ -26,6 +26,8 @@ const MAX_RELAUNCHES: u32 = 3;
 /// A running headless browser with a pool of tabs.
 pub struct Printer {
     chrome: PathBuf,
+    /// Where each browser gets its folder (see [`PdfSettings::browser_folders`]).
+    folders: Option<PathBuf>,
     paper: Paper,
     tabs: usize,
     deadline: Duration,
@@ -61,9 +63,11 @@ impl Printer {
     /// Finds and starts the browser (one per run); tabs open as jobs need them.
     pub fn launch(settings: &PdfSettings) -> Result<Printer, PdfError> {
         let chrome = browser::find_chrome(settings.chrome.as_deref())?;
-        let launch = Launch { generation: 1, instance: Instance::start(&chrome)? };
+        let folders = settings.browser_folders.clone();
+        let launch = Launch { generation: 1, instance: Instance::start(&chrome, folders.as_deref())? };
         Ok(Printer {
             chrome,
+            folders,
             paper: settings.paper,
             tabs: settings.jobs.max(1),
             deadline: settings.deadline,
@@ -169,7 +173,7 @@ impl Printer {
             return Err(PdfError::Launch { chrome: self.chrome.clone(), reason: reason.clone() });
         }
         state.generation += 1;
-        match Instance::start(&self.chrome) {
+        match Instance::start(&self.chrome, self.folders.as_deref()) {
             Ok(instance) => {
                 let launch = Arc::new(Launch { generation: state.generation, instance });
                 state.current = Some(launch.clone());
