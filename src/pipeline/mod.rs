@@ -147,8 +147,9 @@ pub fn run(options: &Options) -> Result<Report, RunError> {
     found_something(&inputs, &report, &options.inputs)?;
     // One run at a time writes an output folder, from its first file to its manifest.
     let _lock = FolderLock::acquire(&options.out, options.wait_lock)?;
-    let print_dir = tempfile::Builder::new().prefix("campaign-report-print-").tempdir().map_err(RunError::PrintDir)?;
-    let mut press = printing::Press::default();
+    let scratch = crate::scratch::RunFolder::create().map_err(RunError::PrintDir)?;
+    // Dropped before the run folder: the browser stops before its folder goes.
+    let mut press = printing::Press::new(scratch.path());
     let fingerprint = plan::run_fingerprint(options, &inputs.workspace, &renderer);
     for (tenant, bundles) in groups {
         let root = tenants::folder(&options.out, &tenant, &options.tenant);
@@ -162,7 +163,7 @@ pub fn run(options: &Options) -> Result<Report, RunError> {
             workspace: &inputs.workspace,
             renderer: &renderer,
             output: &output,
-            print_dir: print_dir.path(),
+            print_dir: scratch.pages(),
         };
         let built_before = report.built;
         let mut done = campaigns::build_all(&ctx, &pool, &previous, &fingerprint, &bundles, &mut report);

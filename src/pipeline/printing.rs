@@ -2,7 +2,7 @@
 //! one browser for the whole run, started when the first PDF is due.
 
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::Options;
 use super::manifest::CampaignRecord;
@@ -12,12 +12,19 @@ use crate::render::pdf::{self, PdfJob, PdfSettings, Printer};
 
 /// The run's printer: not started until a PDF is due, and started at most once (a
 /// browser that cannot start is reported once per output folder, not per PDF).
-#[derive(Default)]
-pub(super) struct Press(Option<Result<Printer, String>>);
+pub(super) struct Press {
+    printer: Option<Result<Printer, String>>,
+    /// The run's folder, where the browser gets its own.
+    folder: PathBuf,
+}
 
 impl Press {
+    pub(super) fn new(folder: &Path) -> Press {
+        Press { printer: None, folder: folder.to_path_buf() }
+    }
+
     fn printer(&mut self, options: &Options) -> Result<&Printer, &String> {
-        self.0
+        self.printer
             .get_or_insert_with(|| {
                 let settings = PdfSettings {
                     chrome: options.chrome.clone(),
@@ -26,7 +33,7 @@ impl Press {
                     jobs: options.jobs.max(1) * 2,
                     deadline: pdf::DEFAULT_DEADLINE,
                     now: options.now,
-                    browser_folders: None,
+                    browser_folders: Some(self.folder.clone()),
                 };
                 Printer::launch(&settings).map_err(|e| e.to_string())
             })
