@@ -27,6 +27,17 @@ pub enum Command {
     Schema,
     /// Write the built-in templates and stylesheet into DIR, to edit and pass back with --templates DIR.
     InitTemplates(InitTemplatesArgs),
+    /// Started by `build` itself: cleans up after the build if it is killed (see src/watchdog.rs).
+    #[command(name = "__watchdog", hide = true)]
+    Watchdog(WatchdogArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WatchdogArgs {
+    /// The build's process id.
+    pub pid: u32,
+    /// The build's start time (/proc/PID/stat, field 22).
+    pub start: u64,
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,7 @@
 //! The `campaign-report` binary: parse arguments, run, map the outcome to an exit status.
 
 mod cli;
+mod watchdog;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -20,7 +21,9 @@ fn main() -> ExitCode {
             return ExitCode::from(status.code());
         }
     };
-    match run(cli) {
+    let outcome = run(cli);
+    watchdog::finish();
+    match outcome {
         Ok(status) => ExitCode::from(status.code()),
         Err(e) => {
             eprintln!("campaign-report: {e:#}");
@@ -36,6 +39,10 @@ fn run(cli: Cli) -> Result<ExitStatus> {
             let text = serde_json::to_string_pretty(&schema)?;
             print_stdout(&format!("{text}\n"));
             Ok(ExitStatus::Success)
+        }
+        Command::Watchdog(args) => {
+            let acted = watchdog::run(args.pid, args.start);
+            Ok(if acted { ExitStatus::Success } else { ExitStatus::NothingBuilt })
         }
         Command::InitTemplates(args) => {
             let (written, kept) = campaign_report::render::html::write_builtins(&args.dir, args.force)?;
@@ -95,9 +102,14 @@ fn run(cli: Cli) -> Result<ExitStatus> {
                 wait_lock: std::time::Duration::from_secs(args.wait_lock),
                 now_fixed: args.now.is_some(),
             };
+            // What earlier builds killed with their watchdog left: browsers and run folders.
+            watchdog::sweep();
             if options.formats.pdf {
-                // Before any browser starts, so a signal never leaves one running.
-                campaign_report::browser::install_signal_handler();
+                // Before any browser starts, so a signal never leaves one running; on a
+                // signal, the watchdog removes the run folder once the browsers are killed.
+                campaign_report::browser::install_signal_handler(watchdog::finish);
+                // Before any browser starts, so a SIGKILL never leaves one running.
+                watchdog::start().context("cannot start the watchdog that cleans up after a killed build")?;
             }
             let started = std::time::Instant::now();
             let report = pipeline::run(&options)?;

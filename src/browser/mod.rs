@@ -5,9 +5,10 @@
 //! A browser is a tree of processes that survives its parent unless something
 //! kills it on every exit path, so starting one and cleaning up after it belong
 //! together here, apart from what the browser is used for: the process is started
-//! so that the kernel kills it when the tool dies (`launcher`), and the signal
-//! handler kills every browser on SIGINT, SIGTERM and SIGHUP (`supervisor`). This
-//! module knows
+//! so that the kernel kills it when the tool dies (`launcher`), the signal handler
+//! kills every browser on SIGINT, SIGTERM and SIGHUP (`supervisor`), and
+//! [`kill_processes_naming`] lets a process that outlives a killed tool (the
+//! binary's watchdog) kill what it left. This module knows
 //! nothing of what pages are loaded or what is done with them, and imports nothing
 //! from the rest of the crate; callers turn a `BrowserError` into their own
 //! message. It must not download a browser or let one touch the network.
@@ -112,6 +113,14 @@ fn resolve(name: &OsStr, path_var: &OsStr) -> Option<PathBuf> {
 fn is_executable(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+/// Kills every process that names a path inside `folder` in its command line or
+/// environment, and everything descending from them: the browsers started with
+/// their folders in `folder`, for when the process that started them can no longer
+/// do it (it was killed). Processes of other users are out of reach.
+pub fn kill_processes_naming(folder: &Path) {
+    process::kill_tree(None, Some(folder), true);
 }
 
 /// A poisoned lock still guards valid data here: every critical section leaves

@@ -69,11 +69,12 @@ fn kill_all_browsers() {
     }
 }
 
-/// On SIGINT, SIGTERM or SIGHUP: kill the browsers, then exit with 128 + the signal
-/// number (130 for Ctrl-C). Without this a signal to the tool alone leaves the whole
-/// Chromium tree running. Install it before the first browser starts; installing it
-/// again does nothing.
-pub fn install_signal_handler() {
+/// On SIGINT, SIGTERM or SIGHUP: kill the browsers, run `before_exit` (the
+/// caller's own cleanup, such as removing the run's temporary folder), then exit
+/// with 128 + the signal number (130 for Ctrl-C). Without this a signal to the tool
+/// alone leaves the whole Chromium tree running. Install it before the first
+/// browser starts; installing it again does nothing.
+pub fn install_signal_handler(before_exit: fn()) {
     static INSTALLED: OnceLock<()> = OnceLock::new();
     INSTALLED.get_or_init(|| {
         use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
@@ -81,6 +82,7 @@ pub fn install_signal_handler() {
         let _ = std::thread::Builder::new().name("browser-signals".into()).spawn(move || {
             if let Some(signal) = signals.forever().next() {
                 kill_all_browsers();
+                before_exit();
                 std::process::exit(128 + signal);
             }
         });
