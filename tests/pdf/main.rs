@@ -7,6 +7,9 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod killed;
 mod pages;
 mod printing;
+mod processes;
 mod restricted;
+mod temp_folders;

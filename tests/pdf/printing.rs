@@ -196,7 +196,11 @@ fn no_browser_process_or_folder_is_left_after_a_run() {
     let run = acme();
     run.expect_code(0);
     assert_no_browser(&run.tmpdir, "after the run");
-    assert_eq!(leftover_folders(&run.tmpdir), Vec::<String>::new(), "browser folders left after the run");
+    assert_eq!(leftover_folders(&run.tmpdir), Vec::<String>::new(), "temporary folders left after the run");
+    // Nor the tool's watchdog, which also has the run's TMPDIR.
+    let left: Vec<String> =
+        crate::processes::naming(&run.tmpdir).iter().map(|(pid, p)| crate::processes::describe(*pid, p)).collect();
+    assert!(left.is_empty(), "processes left after the run:\n{}", left.join("\n"));
 }
 
 #[test]
@@ -247,7 +251,7 @@ fn interrupt_while_printing(signal: libc::c_int, status: i32) {
         std::thread::sleep(Duration::from_millis(50));
     }
     assert_no_browser(tmpdir, "after the signal");
-    assert_eq!(leftover_folders(tmpdir), Vec::<String>::new(), "browser folders survived the signal");
+    assert_eq!(leftover_folders(tmpdir), Vec::<String>::new(), "temporary folders survived the signal");
     assert_eq!(exit.code(), Some(status), "exit {exit:?}; stderr:\n{}", live.stderr());
 }
 
@@ -312,15 +316,8 @@ fn assert_no_browser(tmpdir: &Path, when: &str) {
     assert!(left.is_empty(), "browser processes left {when}:\n{}", left.join("\n"));
 }
 
-/// The browser's temporary folders still under `tmpdir`.
+/// The tool's temporary folders (the pages to print, the browser's profile) still
+/// under `tmpdir`.
 fn leftover_folders(tmpdir: &Path) -> Vec<String> {
-    fs::read_dir(tmpdir)
-        .map(|entries| {
-            entries
-                .flatten()
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|n| n.starts_with("campaign-report-chrome-"))
-                .collect()
-        })
-        .unwrap_or_default()
+    crate::processes::tool_folders(tmpdir)
 }
