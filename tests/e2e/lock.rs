@@ -109,6 +109,43 @@ fn a_second_run_on_the_same_folder_stops_at_once_or_waits_with_wait_lock() {
 }
 
 #[test]
+fn overlapping_runs_take_turns_and_the_snapshot_matches_its_manifest() {
+    // Cron runs that overlap: four builds started at once, each with its own
+    // snapshot time so that each rewrites the pages, all waiting their turn.
+    let out = tempfile::tempdir().unwrap();
+    let out = out.path().join("site");
+    let runs: Vec<Live> = (0..4)
+        .map(|i| {
+            let now = format!("2026-11-27T1{i}:00:00Z");
+            Cli::build(["acme"]).out(&out).now(&now).args(["--wait-lock", "120"]).spawn()
+        })
+        .collect();
+    for run in runs {
+        assert_eq!(wait(run), 0);
+    }
+    assert_manifest_matches(&out);
+    // No temporary file of any of them is left.
+    let leftovers: Vec<_> = walkdir(&out).into_iter().filter(|p| p.contains(".campaign-report-tmp-")).collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+fn walkdir(root: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if entry.file_type().unwrap().is_dir() {
+                stack.push(path);
+            } else {
+                found.push(path.display().to_string());
+            }
+        }
+    }
+    found
+}
+
+#[test]
 fn a_killed_run_leaves_no_lock_behind() {
     let out = tempfile::tempdir().unwrap();
     let out = out.path().join("site");
