@@ -134,6 +134,7 @@ pub(super) fn build(ctx: &Ctx, bundle: &Bundle) -> Result<Built, CampaignError> 
             status: c.status.clone(),
             layout,
             key: None,
+            content_key: None,
             entry: view::list_entry(&input, &view),
         },
     })

@@ -1,8 +1,6 @@
 //! Building every campaign of one output folder, in parallel: each is kept as it
 //! was, built, or reported and skipped while the others are built.
 
-use sha2::Sha256;
-
 use super::campaign::{self, Ctx};
 use super::manifest::{CampaignRecord, Previous};
 use super::plan::{self, Step};
@@ -22,6 +20,8 @@ pub(super) struct Campaigns {
     pub(super) rebuilt: Vec<String>,
     /// The device ran out of space while a campaign was written: the run cannot finish.
     pub(super) storage_full: Option<OutputError>,
+    /// Campaigns read but not built (see `Manifest::failed`).
+    pub(super) failed: Vec<String>,
 }
 
 /// What happened to one campaign.
@@ -36,7 +36,7 @@ pub(super) fn build_all(
     ctx: &Ctx,
     pool: &rayon::ThreadPool,
     previous: &Previous,
-    fingerprint: &Sha256,
+    fingerprint: &plan::Fingerprint,
     bundles: &[&Bundle],
     report: &mut Report,
 ) -> Campaigns {
@@ -75,6 +75,7 @@ pub(super) fn build_all(
             Outcome::Failed(problem) => {
                 // The previous snapshot of a campaign that failed stays on disk and in the manifest.
                 previous.files_of(&id).into_iter().for_each(|f| ctx.output.carry(f));
+                done.failed.push(id);
                 report.problems.push(problem);
             }
         }
@@ -82,14 +83,14 @@ pub(super) fn build_all(
     done
 }
 
-fn one(ctx: &Ctx, previous: &Previous, fingerprint: &Sha256, bundle: &Bundle) -> Outcome {
+fn one(ctx: &Ctx, previous: &Previous, fingerprint: &plan::Fingerprint, bundle: &Bundle) -> Outcome {
     let key = match plan::step(ctx.options, fingerprint, previous, ctx.output, bundle) {
         Step::Keep(record, files) => return Outcome::Kept(*record, files),
-        Step::Build(key) => key,
+        Step::Build { key, content_key } => (key, content_key),
     };
     match campaign::build(ctx, bundle) {
         Ok(mut built) => {
-            built.record.key = key;
+            (built.record.key, built.record.content_key) = key;
             Outcome::Built(built)
         }
         Err(error) => {

@@ -21,8 +21,29 @@ pub struct CampaignRecord {
     pub layout: Layout,
     /// What the campaign's files were built from; absent when they must be rebuilt next time.
     pub key: Option<String>,
+    /// The same digest for every campaign, also one rebuilt every run because its
+    /// pages depend on the clock: two builds with the same `content_key` differ only
+    /// in the snapshot time (`deliver` does not send such a PDF again).
+    #[serde(default)]
+    pub content_key: Option<String>,
     /// The campaign's line in the campaign list.
     pub entry: ListEntry,
+}
+
+/// What a snapshot was built for: who may read it, and the settings its messages need
+/// (`deliver` refuses a subscription whose role or redaction differs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BuiltWith {
+    /// The `--role` the pages were built for.
+    pub role: String,
+    /// `contacts` when contact names and numbers are masked (`--redact contacts`), else null.
+    pub redact: Option<String>,
+    /// Whether the snapshot holds PDFs (`--format` included `pdf`).
+    pub pdf: bool,
+    /// The workspace's time zone, in which the pages show times.
+    pub timezone: String,
+    /// The workspace's `app_url`, for deep links.
+    pub app_url: Option<String>,
 }
 
 /// The contents of `manifest.json`.
@@ -31,8 +52,13 @@ pub struct Manifest {
     pub generated_at: String,
     pub tool_version: String,
     pub tenant: Tenant,
+    pub built_with: BuiltWith,
     pub files: Vec<Written>,
     pub campaigns: Vec<CampaignRecord>,
+    /// Campaigns whose last build failed: their previous files, if any, are kept, and
+    /// they are in no list and never delivered until a build succeeds.
+    #[serde(default)]
+    pub failed: Vec<String>,
 }
 
 /// The previous snapshot in an output folder, as its manifest describes it.
@@ -102,15 +128,21 @@ pub(super) fn commit(
     output: &Output,
     generated_at: jiff::Timestamp,
     tenant: &Tenant,
+    built_with: &BuiltWith,
     mut campaigns: Vec<CampaignRecord>,
+    mut failed: Vec<String>,
 ) -> Result<(), OutputError> {
     campaigns.sort_by(|a, b| a.id.cmp(&b.id));
+    failed.sort();
+    failed.dedup();
     let manifest = Manifest {
         generated_at: generated_at.to_string(),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         tenant: tenant.clone(),
+        built_with: built_with.clone(),
         files: output.listing(),
         campaigns,
+        failed,
     };
     let mut bytes = serde_json::to_vec_pretty(&manifest).expect("manifest serialises");
     bytes.push(b'\n');

@@ -13,7 +13,7 @@
 mod campaign;
 mod campaigns;
 mod list;
-mod manifest;
+pub mod manifest;
 mod plan;
 mod printing;
 mod report;
@@ -180,7 +180,14 @@ pub fn run(options: &Options) -> Result<Report, RunError> {
                 if options.formats.html {
                     list::write(&output, &renderer, options, &inputs.workspace, &tenant, &done.records)?;
                 }
-                Ok(manifest::commit(&output, options.now, &tenant, done.records)?)
+                let built_with = manifest::BuiltWith {
+                    role: options.role.clone(),
+                    redact: options.redact.then(|| "contacts".to_string()),
+                    pdf: options.formats.pdf,
+                    timezone: inputs.workspace.timezone.as_str().to_string(),
+                    app_url: inputs.workspace.app_url.clone(),
+                };
+                Ok(manifest::commit(&output, options.now, &tenant, &built_with, done.records, done.failed)?)
             })(),
         };
         match written {

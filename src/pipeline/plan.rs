@@ -20,62 +20,84 @@ use crate::model::Workspace;
 use crate::output::{Output, Written, hex};
 use crate::render::html::HtmlRenderer;
 
-/// The digest of what every campaign's output depends on besides its own input:
+/// The digests of what every campaign's output depends on besides its own input:
 /// the tool version, the options that shape output, the workspace and the templates.
-pub(super) fn run_fingerprint(options: &Options, workspace: &Workspace, renderer: &HtmlRenderer) -> Sha256 {
+pub(super) struct Fingerprint {
+    /// All of it, `--now` included when given: the key that decides a rebuild.
+    full: Sha256,
+    /// All of it but the snapshot time: the campaign's `content_key`.
+    content: Sha256,
+}
+
+pub(super) fn run_fingerprint(options: &Options, workspace: &Workspace, renderer: &HtmlRenderer) -> Fingerprint {
     let settings = format!(
-        "{:?} role={} redact={} refresh={} pdf_max_tasks={} paper={:?} now={} split={}",
+        "{:?} role={} redact={} refresh={} pdf_max_tasks={} paper={:?} split={}",
         options.formats,
         options.role,
         options.redact,
         options.refresh_seconds,
         options.pdf_max_tasks,
         options.paper,
-        if options.now_fixed { options.now.to_string() } else { String::new() },
         options.tenant == TenantChoice::All,
     );
     let workspace = format!("{workspace:?}");
-    let mut h = Sha256::new();
-    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    let mut content = Sha256::new();
+    content.update(env!("CARGO_PKG_VERSION").as_bytes());
     for part in [settings.as_bytes(), workspace.as_bytes(), renderer.fingerprint()] {
-        h.update((part.len() as u64).to_le_bytes());
-        h.update(part);
+        content.update((part.len() as u64).to_le_bytes());
+        content.update(part);
     }
-    h
+    let mut full = content.clone();
+    let now = if options.now_fixed { options.now.to_string() } else { String::new() };
+    full.update(format!(" now={now}").as_bytes());
+    Fingerprint { full, content }
 }
 
 /// What to do with one campaign.
 pub(super) enum Step {
     /// Its previous files stay as they are.
     Keep(Box<CampaignRecord>, Vec<Written>),
-    /// Build it; the key (when it has one) goes into its new record.
-    Build(Option<String>),
+    /// Build it; the keys go into its new record (see `CampaignRecord`).
+    Build { key: Option<String>, content_key: Option<String> },
 }
 
 /// Keeps a campaign whose key is that of its previous snapshot and whose files are
 /// still on disk; builds it otherwise.
 pub(super) fn step(
     options: &Options,
-    fingerprint: &Sha256,
+    fingerprint: &Fingerprint,
     previous: &Previous,
     output: &Output,
     bundle: &Bundle,
 ) -> Step {
-    // Without --now, an Active campaign's pace, finish estimate and dispatch verdict
-    // depend on the clock, so it is rebuilt every run.
+    // Without --now, an Active campaign's pages depend on the clock (how old its data
+    // is, whether it is stale), so it is rebuilt every run.
     let clock_bound = !options.now_fixed && bundle.status.layout() == Layout::Active;
-    let key = if clock_bound { None } else { campaign_key(fingerprint, bundle).ok() };
+    let (key, content_key) = match input_digest(bundle) {
+        Ok(input) => (
+            (!clock_bound).then(|| campaign_key(&fingerprint.full, &input)),
+            Some(campaign_key(&fingerprint.content, &input)),
+        ),
+        Err(_) => (None, None),
+    };
     if let Some(key) = &key
         && let Some((record, files)) = previous.up_to_date(output.root(), bundle.campaign().id.as_str(), key)
     {
         return Step::Keep(Box::new(record), files);
     }
-    Step::Build(key)
+    Step::Build { key, content_key }
 }
 
-/// The key of one campaign: the run's fingerprint plus the campaign's input bytes.
-fn campaign_key(run: &Sha256, bundle: &Bundle) -> std::io::Result<String> {
+/// A key of one campaign: a run fingerprint plus the digest of its input.
+fn campaign_key(run: &Sha256, input: &[u8]) -> String {
     let mut h = run.clone();
+    h.update(input);
+    hex(&h.finalize())
+}
+
+/// The digest of a campaign's input bytes: its campaign object and its CSV tables.
+fn input_digest(bundle: &Bundle) -> std::io::Result<Vec<u8>> {
+    let mut h = Sha256::new();
     let raw = bundle.parsed.raw.as_bytes();
     h.update((raw.len() as u64).to_le_bytes());
     h.update(raw);
@@ -91,7 +113,7 @@ fn campaign_key(run: &Sha256, bundle: &Bundle) -> std::io::Result<String> {
             h.update(&buf[..n]);
         }
     }
-    Ok(hex(&h.finalize()))
+    Ok(h.finalize().to_vec())
 }
 
 /// Whether the run changed nothing: no campaign rebuilt, and the same campaigns as before.
