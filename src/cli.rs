@@ -25,6 +25,12 @@ pub enum Command {
     Check(CheckArgs),
     /// Print the JSON Schema of the campaign object.
     Schema,
+    /// Send each subscription the PDFs of a snapshot that `build` wrote, once per change.
+    ///
+    /// OUT is the snapshot folder (build's --out). Messages go to the recipients of each
+    /// subscription whose tenant, role and redaction match the snapshot's; the delivery
+    /// record remembers what each recipient was last sent (see docs/delivery.md).
+    Deliver(DeliverArgs),
     /// Write the built-in templates and stylesheet into DIR, to edit and pass back with --templates DIR.
     InitTemplates(InitTemplatesArgs),
     /// Started by `build` itself: cleans up after the build if it is killed (see src/watchdog.rs).
@@ -38,6 +44,28 @@ pub struct WatchdogArgs {
     pub pid: u32,
     /// The build's start time (/proc/PID/stat, field 22).
     pub start: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct DeliverArgs {
+    /// The snapshot folder build wrote (its --out).
+    #[arg(value_name = "OUT")]
+    pub out: PathBuf,
+    /// The subscriptions file (TOML): the mail server and who gets which campaigns.
+    #[arg(long, value_name = "FILE")]
+    pub subscriptions: PathBuf,
+    /// Write every message that would be sent as an .eml file in DIR; send nothing, change no record.
+    #[arg(long, value_name = "DIR")]
+    pub dry_run: Option<PathBuf>,
+    /// The delivery record (default: beside the subscriptions file, subs.toml → subs.delivered.json).
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// A folder whose mail/ files override the built-in message templates.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// Wait up to this long for a build or delivery using the same folder to finish (default: do not wait).
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub wait_lock: u64,
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,7 @@
 //! one table that maps a status to its layout, tabs and actions.
 
 pub mod browser;
+pub mod deliver;
 pub mod export;
 pub mod figures;
 pub mod lifecycle;

@@ -45,7 +45,9 @@ fn run(cli: Cli) -> Result<ExitStatus> {
             Ok(if acted { ExitStatus::Success } else { ExitStatus::NothingBuilt })
         }
         Command::InitTemplates(args) => {
-            let (written, kept) = campaign_report::render::html::write_builtins(&args.dir, args.force)?;
+            let (pages, pages_kept) = campaign_report::render::html::write_builtins(&args.dir, args.force)?;
+            let (mail, mail_kept) = campaign_report::render::mail::write_builtins(&args.dir, args.force)?;
+            let (written, kept) = (pages + mail, pages_kept + mail_kept);
             let dir = args.dir.display();
             if kept > 0 {
                 eprintln!(
@@ -55,6 +57,39 @@ fn run(cli: Cli) -> Result<ExitStatus> {
             }
             eprintln!("campaign-report: wrote {written} files into {dir}; edit them and build with --templates {dir}");
             Ok(ExitStatus::Success)
+        }
+        Command::Deliver(args) => {
+            let started = std::time::Instant::now();
+            let options = campaign_report::deliver::Options {
+                out: args.out,
+                subscriptions: args.subscriptions,
+                state: args.state,
+                dry_run: args.dry_run.clone(),
+                templates: args.templates,
+                wait_lock: std::time::Duration::from_secs(args.wait_lock),
+            };
+            let report = campaign_report::deliver::run(&options)?;
+            for note in &report.notes {
+                eprintln!("campaign-report: note: {note}");
+            }
+            for problem in &report.problems {
+                eprintln!("campaign-report: error: {problem}");
+            }
+            let seconds = started.elapsed().as_secs_f64();
+            match &args.dry_run {
+                Some(dir) => eprintln!(
+                    "campaign-report: {} messages written to {} (nothing sent, the record unchanged), {} already delivered, {} failed in {seconds:.1} s",
+                    report.sent,
+                    dir.display(),
+                    report.unchanged,
+                    report.failed
+                ),
+                None => eprintln!(
+                    "campaign-report: {} sent, {} already delivered, {} failed in {seconds:.1} s",
+                    report.sent, report.unchanged, report.failed
+                ),
+            }
+            Ok(if report.problems.is_empty() { ExitStatus::Success } else { ExitStatus::SomeFailed })
         }
         Command::Check(args) => {
             let report = pipeline::check(&args.input.inputs, args.input.workspace.as_deref())?;

@@ -24,9 +24,11 @@ const ORDER: &[(&str, u8)] = &[
     ("render", 7),
     ("render::copies", 7),
     ("render::html", 7),
+    ("render::mail", 7),
     ("render::pdf", 7),
     ("render::summary", 7),
     ("pipeline", 8),
+    ("deliver", 9),
 ];
 
 /// The renderers are peers inside `render`: each is a unit of its own.

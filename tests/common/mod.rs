@@ -12,7 +12,9 @@ mod checkers;
 mod cli;
 mod files;
 mod fixtures;
+mod mime;
 mod run;
+mod servers;
 
 use std::path::{Path, PathBuf};
 
@@ -24,7 +26,9 @@ pub use files::{
     names_line, read_csv, strings,
 };
 pub use fixtures::{FixtureCampaign, fixture_campaigns};
+pub use mime::{Attachment, Mail};
 pub use run::{Live, Run};
+pub use servers::{HttpServer, HttpServerBuilder, PYTHON, Received, Request, SmtpServer, SmtpServerBuilder, free_port};
 
 /// Snapshot time passed to every build, so output never depends on the clock.
 pub const NOW: &str = "2026-11-27T12:00:00Z";

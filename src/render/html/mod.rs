@@ -105,6 +105,8 @@ fn check_user_dir(dir: &Path) -> Result<Vec<String>, TemplateError> {
     let known: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).chain(["assets/style.css"]).collect();
     let mut files = Vec::new();
     collect_files(dir, dir, &mut files);
+    // `mail/` holds the message templates, which `deliver` reads (render::mail).
+    files.retain(|f| !f.starts_with("mail/"));
     let stray: Vec<&String> = files.iter().filter(|f| !known.contains(&f.as_str())).collect();
     let mut notes: Vec<String> = stray
         .iter()
