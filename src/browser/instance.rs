@@ -13,17 +13,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
 use std::time::Duration;
 
-use headless_chrome::Browser;
-
+use super::cdp::{CdpError, Connection, Page};
 use super::{BrowserError, launcher, lock, process, supervisor};
 
-/// How long the protocol connection may stay silent before the crate drops it. The
-/// crate's default (30 s) kills the connection between two batches of work; the
-/// caller's own deadlines bound each call instead.
-const IDLE_TIMEOUT: Duration = Duration::from_secs(3600);
+/// How long connecting to the browser's DevTools endpoint may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How long a dead or unresponsive browser may take to answer a health check.
 const HEALTH_TIMEOUT: Duration = Duration::from_secs(5);
@@ -39,17 +35,35 @@ const TEMP_PREFIX: &str = "campaign-report-chrome-";
 /// socket paths under it must stay within 107 bytes).
 const FOLDER_PREFIX: &str = "chrome-";
 
-/// Flags after the crate's defaults ([`headless_chrome::browser::DEFAULT_ARGS`],
-/// which the crate's own launcher passed too): no network of its own, no updates,
-/// no GPU, and every http(s) request sent to a closed local port.
+/// The browser's flags: what automation tools pass (no background work, no
+/// throttling of hidden pages, sRGB colours), no network of its own, no updates,
+/// no GPU; every http(s) request goes to a closed local port (see `command`).
 const FLAGS: &[&str] = &[
     "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--no-default-browser-check",
+    "--enable-features=NetworkService,NetworkServiceInProcess",
+    "--disable-background-timer-throttling",
+    "--disable-backgrounding-occluded-windows",
+    "--disable-breakpad",
+    "--disable-client-side-phishing-detection",
+    "--disable-component-extensions-with-background-pages",
     "--disable-default-apps",
+    "--disable-dev-shm-usage",
     "--disable-extensions",
+    "--disable-features=TranslateUI,BlinkGenPropertyTrees",
+    "--disable-hang-monitor",
+    "--disable-ipc-flooding-protection",
+    "--disable-popup-blocking",
+    "--disable-prompt-on-repost",
+    "--disable-renderer-backgrounding",
+    "--disable-sync",
+    "--force-color-profile=srgb",
+    "--metrics-recording-only",
+    "--no-first-run",
+    "--enable-automation",
+    "--password-store=basic",
+    "--use-mock-keychain",
+    "--disable-component-update",
+    "--no-default-browser-check",
     "--disable-gpu",
     "--disable-crash-reporter",
     "--hide-scrollbars",
@@ -60,7 +74,7 @@ const FLAGS: &[&str] = &[
 
 /// One launched browser, its process id and its temporary folder.
 pub(crate) struct Instance {
-    browser: Browser,
+    connection: Connection,
     pid: u32,
     /// The process started (the browser, or a launcher script that runs it), reaped on shutdown.
     child: Mutex<Option<Child>>,
@@ -102,12 +116,12 @@ impl Instance {
             Ok(url) => url,
             Err(reason) => return Err(failed(Some(child), reason)),
         };
-        let browser = match Browser::connect_with_timeout(url, IDLE_TIMEOUT) {
-            Ok(browser) => browser,
-            Err(err) => return Err(failed(Some(child), format!("{err:#}"))),
+        let connection = match Connection::open(&url, CONNECT_TIMEOUT) {
+            Ok(connection) => connection,
+            Err(reason) => return Err(failed(Some(child), reason)),
         };
         Ok(Instance {
-            browser,
+            connection,
             pid,
             child: Mutex::new(Some(child)),
             dir: Mutex::new(Some(dir)),
@@ -115,9 +129,9 @@ impl Instance {
         })
     }
 
-    /// The protocol handle, to open tabs with.
-    pub(crate) fn browser(&self) -> &Browser {
-        &self.browser
+    /// Opens a blank page (a tab) to load pages in, waiting at most until `until`.
+    pub(crate) fn open_page(&self, until: std::time::Instant) -> Result<Page, CdpError> {
+        self.connection.open_page(until)
     }
 
     /// Not shut down and its process still running (not a zombie). Cheap: no
@@ -131,16 +145,11 @@ impl Instance {
         if !self.alive() {
             return false;
         }
-        let (tx, rx) = mpsc::channel();
-        let browser = self.browser.clone();
-        let spawned = std::thread::Builder::new().name("browser-health".into()).spawn(move || {
-            let _ = tx.send(browser.get_version().is_ok());
-        });
-        spawned.is_ok() && rx.recv_timeout(HEALTH_TIMEOUT).unwrap_or(false)
+        self.connection.answers(HEALTH_TIMEOUT)
     }
 
-    /// Kills the whole process tree and removes the temporary folder. The `Browser`
-    /// handle itself is dropped with the last reference; its calls fail fast then.
+    /// Kills the whole process tree and removes the temporary folder. Calls on the
+    /// connection fail at once then.
     pub(crate) fn shutdown(&self) {
         if self.shut.swap(true, Ordering::SeqCst) {
             return;
@@ -225,7 +234,7 @@ fn command(chrome: &Path, dir: &Path) -> Command {
     let mut args: Vec<OsString> = vec!["--remote-debugging-port=0".into(), user_data_dir];
     // Chromium's sandbox cannot start as root.
     let sandbox: &[&str] = if is_root() { &["--no-sandbox", "--disable-setuid-sandbox"] } else { &[] };
-    for flag in headless_chrome::browser::DEFAULT_ARGS.iter().chain(FLAGS).chain(sandbox) {
+    for flag in FLAGS.iter().chain(sandbox) {
         if !args.iter().any(|a| a == flag) {
             args.push(flag.into());
         }

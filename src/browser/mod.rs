@@ -4,7 +4,8 @@
 //!
 //! A browser is a tree of processes that survives its parent unless something
 //! kills it on every exit path, so starting one and cleaning up after it belong
-//! together here, apart from what the browser is used for: the process is started
+//! together here, apart from what the browser is used for, with the few protocol
+//! calls that drive it (`cdp`): the process is started
 //! so that the kernel kills it when the tool dies (`launcher`), the signal handler
 //! kills every browser on SIGINT, SIGTERM and SIGHUP (`supervisor`), and
 //! [`kill_processes_naming`] lets a process that outlives a killed tool (the
@@ -13,6 +14,7 @@
 //! from the rest of the crate; callers turn a `BrowserError` into their own
 //! message. It must not download a browser or let one touch the network.
 
+mod cdp;
 mod instance;
 mod launcher;
 mod process;
@@ -22,6 +24,7 @@ use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
+pub(crate) use cdp::{CdpError, Page};
 pub(crate) use instance::Instance;
 pub use supervisor::install_signal_handler;
 

@@ -7,16 +7,16 @@
 //! slices instead. It does not retry, relaunch or rewrite the PDF: that is
 //! `printer`'s and `dates`' job.
 
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use headless_chrome::Tab;
-use headless_chrome::protocol::cdp::types::Event;
-use headless_chrome::types::PrintToPdfOptions;
+use base64::Engine;
+use serde_json::{Value, json};
 
 use super::printer::Launch;
-use super::{Paper, PdfJob, footer, lock};
+use super::{Paper, PdfJob, footer};
+use crate::browser::{CdpError, Page};
 
 /// How often a page's wait checks that the browser is still alive.
 const LIVENESS_POLL: Duration = Duration::from_millis(250);
@@ -36,43 +36,36 @@ impl Failure {
     }
 }
 
-/// What the helper thread of one attempt reports.
-enum Report {
-    /// The tab it uses (reported early so a timed-out attempt can close it).
-    Tab(Arc<Tab>),
-    Done(Box<Attempted>),
-}
-
-/// One attempt at one page, bounded by `deadline`. The protocol calls block (up to
-/// the crate's idle timeout), so they run on a helper thread that is abandoned when
-/// the deadline passes; closing its tab or killing the browser ends it.
+/// One attempt at one page, bounded by `deadline`. The protocol calls run on a
+/// helper thread with the same deadline; the worker waits for it in short slices
+/// and gives up at once when the browser dies.
 pub(super) fn attempt(
     launch: &Arc<Launch>,
     slot: Option<TabSlot>,
     url: &str,
-    options: &PrintToPdfOptions,
+    options: &Value,
     deadline: Duration,
 ) -> (Option<TabSlot>, Result<Vec<u8>, Failure>) {
     let started = Instant::now();
-    let (tx, rx) = mpsc::channel();
+    let until = started + deadline;
+    let (tx, rx) = mpsc::channel::<Box<Attempted>>();
     let launch_for_helper = launch.clone();
     let url = url.to_owned();
-    let options = clone_options(options);
+    let options = options.clone();
     let spawned = std::thread::Builder::new().name("pdf-page".into()).spawn(move || {
         let launch = launch_for_helper;
         let slot = match slot {
             Some(slot) => slot,
-            None => match TabSlot::open(&launch) {
+            None => match TabSlot::open(&launch, until) {
                 Ok(slot) => slot,
                 Err(err) => {
-                    let _ = tx.send(Report::Done(Box::new((None, Err(Failure::Error(err))))));
+                    let _ = tx.send(Box::new((None, Err(err))));
                     return;
                 }
             },
         };
-        let _ = tx.send(Report::Tab(slot.tab.clone()));
-        let result = slot.print(&url, options, started + deadline);
-        if let Err(mpsc::SendError(Report::Done(late))) = tx.send(Report::Done(Box::new((Some(slot), result)))) {
+        let result = slot.print(&url, options, until);
+        if let Err(mpsc::SendError(late)) = tx.send(Box::new((Some(slot), result))) {
             // The worker gave up on this attempt: its tab must not linger.
             if let Some(slot) = late.0 {
                 slot.close_in_background();
@@ -82,14 +75,11 @@ pub(super) fn attempt(
     if let Err(err) = spawned {
         return (None, Err(Failure::Error(format!("could not start a thread: {err}"))));
     }
-    let mut tab = None;
     loop {
         let left = deadline.saturating_sub(started.elapsed());
-        // Waits in short slices: the crate's own waits (a new tab, a load event) do
-        // not notice a browser that died, and nothing is gained by sitting them out.
+        // Waits in short slices: a browser that died is noticed at once.
         match rx.recv_timeout(left.min(LIVENESS_POLL)) {
-            Ok(Report::Tab(t)) => tab = Some(t),
-            Ok(Report::Done(done)) => {
+            Ok(done) => {
                 let (slot, result) = *done;
                 return (slot, result);
             }
@@ -98,12 +88,7 @@ pub(super) fn attempt(
                     return (None, Err(Failure::Error("the browser stopped while printing".into())));
                 }
             }
-            Err(RecvTimeoutError::Timeout) => {
-                if let Some(tab) = tab {
-                    close_tab_in_background(tab);
-                }
-                return (None, Err(Failure::Timeout));
-            }
+            Err(RecvTimeoutError::Timeout) => return (None, Err(Failure::Timeout)),
             Err(RecvTimeoutError::Disconnected) => {
                 return (None, Err(Failure::Error("the printing thread stopped".into())));
             }
@@ -111,109 +96,75 @@ pub(super) fn attempt(
     }
 }
 
-/// The print options of one PDF: paper, margins, footer.
-pub(super) fn print_options(paper: Paper, job: &PdfJob) -> PrintToPdfOptions {
+/// The print options of one PDF (`Page.printToPDF`): paper, margins, footer.
+pub(super) fn print_options(paper: Paper, job: &PdfJob) -> Value {
     let (width, height) = paper.inches();
     let mm = |v: f64| v / 25.4;
-    PrintToPdfOptions {
-        landscape: Some(false),
-        display_header_footer: Some(true),
-        print_background: Some(true),
-        scale: None,
-        paper_width: Some(width),
-        paper_height: Some(height),
+    json!({
+        "landscape": false,
+        "displayHeaderFooter": true,
+        "printBackground": true,
+        "paperWidth": width,
+        "paperHeight": height,
         // The same margins as the print stylesheet, so pages without one still
         // leave room for the footer.
-        margin_top: Some(mm(14.0)),
-        margin_bottom: Some(mm(16.0)),
-        margin_left: Some(mm(12.0)),
-        margin_right: Some(mm(12.0)),
-        page_ranges: None,
-        ignore_invalid_page_ranges: None,
-        header_template: Some("<span></span>".into()),
-        footer_template: Some(footer::footer_template(&job.title, &job.snapshot)),
+        "marginTop": mm(14.0),
+        "marginBottom": mm(16.0),
+        "marginLeft": mm(12.0),
+        "marginRight": mm(12.0),
+        "headerTemplate": "<span></span>",
+        "footerTemplate": footer::footer_template(&job.title, &job.snapshot),
         // The page to print ends its style sheet with the paper's `@page { size }`
         // (`Paper::page_rule`), so preferring the CSS page size keeps the style
         // sheet's margins and still prints on the paper asked for. Not preferring
         // it would scale an A4 layout down onto Letter instead. A page without a
         // size gets the paper width and height above.
-        prefer_css_page_size: Some(true),
-        transfer_mode: None,
-        generate_document_outline: Some(false),
-        generate_tagged_pdf: Some(false),
-    }
+        "preferCSSPageSize": true,
+        "generateTaggedPDF": false,
+        "generateDocumentOutline": false,
+    })
 }
 
-/// `PrintToPdfOptions` is not `Clone`.
-fn clone_options(o: &PrintToPdfOptions) -> PrintToPdfOptions {
-    PrintToPdfOptions {
-        landscape: o.landscape,
-        display_header_footer: o.display_header_footer,
-        print_background: o.print_background,
-        scale: o.scale,
-        paper_width: o.paper_width,
-        paper_height: o.paper_height,
-        margin_top: o.margin_top,
-        margin_bottom: o.margin_bottom,
-        margin_left: o.margin_left,
-        margin_right: o.margin_right,
-        page_ranges: o.page_ranges.clone(),
-        ignore_invalid_page_ranges: o.ignore_invalid_page_ranges,
-        header_template: o.header_template.clone(),
-        footer_template: o.footer_template.clone(),
-        prefer_css_page_size: o.prefer_css_page_size,
-        transfer_mode: None,
-        generate_document_outline: o.generate_document_outline,
-        generate_tagged_pdf: o.generate_tagged_pdf,
-    }
-}
-
-/// A tab of the pool and the load events of its page.
+/// A tab of the pool.
 pub(super) struct TabSlot {
     /// The launch of the browser the tab belongs to.
     pub(super) generation: u64,
-    tab: Arc<Tab>,
-    loads: Receiver<()>,
+    page: Page,
 }
 
 impl TabSlot {
-    fn open(launch: &Launch) -> Result<TabSlot, String> {
-        let tab = launch.instance.browser().new_tab().map_err(|e| format!("could not open a browser tab: {e}"))?;
-        let (tx, loads) = mpsc::channel();
-        let tx = Mutex::new(tx);
-        tab.add_event_listener(Arc::new(move |event: &Event| {
-            if let Event::PageLoadEventFired(_) = event {
-                let _ = lock(&tx).send(());
-            }
-        }))
-        .map_err(|e| format!("could not listen to the tab's events: {e}"))?;
-        Ok(TabSlot { generation: launch.generation, tab, loads })
+    fn open(launch: &Launch, until: Instant) -> Result<TabSlot, Failure> {
+        match launch.instance.open_page(until) {
+            Ok(page) => Ok(TabSlot { generation: launch.generation, page }),
+            Err(CdpError::Timeout) => Err(Failure::Timeout),
+            Err(err) => Err(Failure::because("could not open a browser tab", err)),
+        }
     }
 
     /// Loads the page, waits for its load event (not for network idle, which costs
     /// about a second a page), and prints it.
-    fn print(&self, url: &str, options: PrintToPdfOptions, until: Instant) -> Result<Vec<u8>, Failure> {
-        while self.loads.try_recv().is_ok() {}
-        self.tab.navigate_to(url).map_err(|e| Failure::because("the page did not load", e))?;
-        match self.loads.recv_timeout(until.saturating_duration_since(Instant::now())) {
-            Ok(()) => {}
-            Err(RecvTimeoutError::Timeout) => return Err(Failure::Timeout),
-            Err(RecvTimeoutError::Disconnected) => {
-                return Err(Failure::Error("the tab went away while loading".into()));
-            }
-        }
-        self.tab.print_to_pdf(Some(options)).map_err(|e| Failure::because("the browser could not print the page", e))
+    fn print(&self, url: &str, options: Value, until: Instant) -> Result<Vec<u8>, Failure> {
+        let failed = |what: &str, err: CdpError| match err {
+            CdpError::Timeout => Failure::Timeout,
+            err => Failure::because(what, err),
+        };
+        self.page.load(url, until).map_err(|e| failed("the page did not load", e))?;
+        let printed = self
+            .page
+            .call("Page.printToPDF", options, until)
+            .map_err(|e| failed("the browser could not print the page", e))?;
+        let data = printed.get("data").and_then(Value::as_str).unwrap_or_default();
+        base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .map_err(|e| Failure::because("the browser's PDF is not base64", e))
     }
 
+    /// Closes the tab without waiting for the browser.
     pub(super) fn close_in_background(self) {
-        close_tab_in_background(self.tab);
+        let _ = std::thread::Builder::new().name("pdf-tab-close".into()).spawn(move || {
+            self.page.close(Duration::from_secs(5));
+        });
     }
-}
-
-fn close_tab_in_background(tab: Arc<Tab>) {
-    let _ = std::thread::Builder::new().name("pdf-tab-close".into()).spawn(move || {
-        let _ = tab.close_target();
-    });
 }
 
 #[cfg(test)]
