@@ -131,7 +131,11 @@ pub(super) fn print_options(paper: Paper, job: &PdfJob) -> PrintToPdfOptions {
         page_ranges: None,
         ignore_invalid_page_ranges: None,
         header_template: Some("<span></span>".into()),
-        footer_template: Some(footer::footer_template(&job.title, &job.snapshot)),
+        footer_template: Some(footer::footer_template(
+            &job.title,
+            &job.snapshot,
+            if job.archival.is_some() { super::archival::PRINT_FONTS } else { "" },
+        )),
         // The page to print ends its style sheet with the paper's `@page { size }`
         // (`Paper::page_rule`), so preferring the CSS page size keeps the style
         // sheet's margins and still prints on the paper asked for. Not preferring
