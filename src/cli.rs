@@ -110,6 +110,9 @@ pub struct BuildArgs {
     /// Build every tenant into OUT/<tenant-id>/.
     #[arg(long)]
     pub all_tenants: bool,
+    /// Build only the campaigns of these layouts: any of draft, active, ended (default: all).
+    #[arg(long, value_enum, value_name = "LIST", value_delimiter = ',')]
+    pub layouts: Vec<LayoutArg>,
     /// Viewer role; restricted metrics appear only for roles the workspace allows.
     #[arg(long, value_name = "ROLE", default_value = "viewer")]
     pub role: String,
@@ -137,6 +140,13 @@ pub struct BuildArgs {
     /// Parallel work (default: number of cores).
     #[arg(long, value_name = "N", value_parser = at_least_one)]
     pub jobs: Option<usize>,
+    /// Write each campaign's PDF as PDF/A-2b or PDF/A-3b (PDF/A-3b also carries the
+    /// campaign's summary.json and export copies); see docs/pdf.md.
+    #[arg(long, value_enum, value_name = "VARIANT")]
+    pub pdf_variant: Option<PdfVariant>,
+    /// The most a PDF/A-3b carries, in MB: files past it are left out, and the PDF says which.
+    #[arg(long, value_name = "MB", default_value_t = 20)]
+    pub pdf_attach_max_mb: u64,
     /// Browser that prints PDFs (default: $CHROME, then chromium-headless-shell,
     /// chrome-headless-shell, chromium, google-chrome, chrome on PATH).
     #[arg(long, value_name = "PATH")]
@@ -163,6 +173,21 @@ pub enum Format {
 pub enum Paper {
     A4,
     Letter,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LayoutArg {
+    Draft,
+    Active,
+    Ended,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PdfVariant {
+    #[value(name = "pdf/a-2b")]
+    PdfA2b,
+    #[value(name = "pdf/a-3b")]
+    PdfA3b,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

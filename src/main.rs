@@ -9,7 +9,9 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::Parser;
 
+use campaign_report::lifecycle::Layout;
 use campaign_report::pipeline::{self, ExitStatus, Formats, Report, TenantChoice};
+use campaign_report::render::pdf::archival::Variant;
 use cli::{Cli, Command, Format};
 
 fn main() -> ExitCode {
@@ -136,6 +138,20 @@ fn run(cli: Cli) -> Result<ExitStatus> {
                 chrome: args.chrome,
                 wait_lock: std::time::Duration::from_secs(args.wait_lock),
                 now_fixed: args.now.is_some(),
+                pdf_variant: args.pdf_variant.map(|v| match v {
+                    cli::PdfVariant::PdfA2b => Variant::A2b,
+                    cli::PdfVariant::PdfA3b => Variant::A3b,
+                }),
+                pdf_attach_max_mb: args.pdf_attach_max_mb,
+                layouts: args
+                    .layouts
+                    .iter()
+                    .map(|l| match l {
+                        cli::LayoutArg::Draft => Layout::Draft,
+                        cli::LayoutArg::Active => Layout::Active,
+                        cli::LayoutArg::Ended => Layout::Ended,
+                    })
+                    .collect(),
             };
             // What earlier builds killed with their watchdog left: browsers and run folders.
             watchdog::sweep();

@@ -329,6 +329,11 @@ impl Staged {
         &self.written
     }
 
+    /// Where the finished file waits under its temporary name until it is committed.
+    pub fn temp_path(&self) -> &Path {
+        &self.temp
+    }
+
     /// Renames the file into place and records it for the manifest.
     pub fn commit(self, output: &Output) -> Result<(), OutputError> {
         let Staged { temp, path, written } = self;

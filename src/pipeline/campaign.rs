@@ -81,8 +81,10 @@ pub(super) fn build(ctx: &Ctx, bundle: &Bundle) -> Result<Built, CampaignError> 
         rejects: tables.rejects.as_ref(),
         exports: &exports,
     };
-    if options.formats.json {
-        staged.push(ctx.output.stage(&format!("{dir}/summary.json"), &Summary::new(&input).to_json())?);
+    let attaches = options.pdf_variant.is_some_and(|v| v.attaches()) && options.formats.pdf;
+    let summary = (options.formats.json || attaches).then(|| Summary::new(&input).to_json());
+    if let Some(summary) = summary.as_ref().filter(|_| options.formats.json) {
+        staged.push(ctx.output.stage(&format!("{dir}/summary.json"), summary)?);
     }
     let view = view::campaign_view(&input);
     let prepared = Prepared::new(&view);
@@ -111,12 +113,14 @@ pub(super) fn build(ctx: &Ctx, bundle: &Bundle) -> Result<Built, CampaignError> 
         let mut page = page_for(&view, Tab::Overview, String::new(), sections, tasks.as_ref());
         page.print = true;
         page.refresh = None;
-        let css = format!("{}\n{}\n", ctx.renderer.css(), options.paper.page_rule());
+        let fonts = if options.pdf_variant.is_some() { crate::render::pdf::archival::PRINT_FONTS } else { "" };
+        let css = format!("{}\n{}\n{fonts}", ctx.renderer.css(), options.paper.page_rule());
         page.inline_css = &css;
         let html = ctx.renderer.campaign_page(&prepared, &page)?;
         let file = ctx.print_dir.join(format!("{}--{}.html", c.tenant.id, c.id));
         std::fs::write(&file, html).map_err(|e| OutputError::Io { path: file.clone(), cause: e })?;
-        let job = PdfJob { html: file, title: c.name.clone(), snapshot: view.header.snapshot.clone() };
+        let archival = super::archive::archival(options, &c.name, &dir, &staged, summary.as_deref());
+        let job = PdfJob { html: file, title: c.name.clone(), snapshot: view.header.snapshot.clone(), archival };
         Some((format!("{dir}/{}.pdf", c.id), job))
     } else {
         None

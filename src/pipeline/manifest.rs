@@ -40,6 +40,12 @@ pub struct BuiltWith {
     pub redact: Option<String>,
     /// Whether the snapshot holds PDFs (`--format` included `pdf`).
     pub pdf: bool,
+    /// `pdf/a-2b` or `pdf/a-3b` when the PDFs are archival (`--pdf-variant`), else null.
+    #[serde(default)]
+    pub pdf_variant: Option<String>,
+    /// The layouts built (`--layouts`), or null when every campaign was.
+    #[serde(default)]
+    pub layouts: Option<Vec<Layout>>,
     /// The workspace's time zone, in which the pages show times.
     pub timezone: String,
     /// The workspace's `app_url`, for deep links.

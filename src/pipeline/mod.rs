@@ -10,6 +10,7 @@
 //!
 //! This is the top of the pipeline: it may use every other module, and none uses it.
 
+mod archive;
 mod campaign;
 mod campaigns;
 mod list;
@@ -27,10 +28,12 @@ use jiff::Timestamp;
 use rayon::prelude::*;
 
 use crate::export::{Bundle, Inputs, LoadError};
+use crate::lifecycle::Layout;
 use crate::model::Tenant;
 use crate::output::{FolderLock, Output, OutputError};
 use crate::render::html::{HtmlRenderer, TemplateError};
 use crate::render::pdf::Paper;
+use crate::render::pdf::archival::Variant;
 
 pub use report::{CampaignError, ExitStatus, Problem, Report};
 
@@ -76,6 +79,12 @@ pub struct Options {
     pub now_fixed: bool,
     /// How long to wait for another run holding `out` (`--wait-lock`).
     pub wait_lock: std::time::Duration,
+    /// `--pdf-variant`: PDF/A-2b or PDF/A-3b instead of a plain PDF.
+    pub pdf_variant: Option<Variant>,
+    /// `--pdf-attach-max-mb`: the most a PDF/A-3b carries, in megabytes (10^6 bytes).
+    pub pdf_attach_max_mb: u64,
+    /// `--layouts`: build only the campaigns of these layouts; empty builds every campaign.
+    pub layouts: Vec<Layout>,
 }
 
 /// A problem that stops the run before anything is built (exit status 2).
@@ -158,6 +167,7 @@ pub fn run(options: &Options) -> Result<Report, RunError> {
         tenants::check_folder(&root, &previous, &tenant)?;
         let (bundles, duplicates) = tenants::refuse_duplicate_ids(bundles);
         report.problems.extend(duplicates.into_iter().map(Problem::Input));
+        let bundles = plan::of_layouts(bundles, &options.layouts);
         let ctx = Ctx {
             options,
             workspace: &inputs.workspace,
@@ -184,6 +194,8 @@ pub fn run(options: &Options) -> Result<Report, RunError> {
                     role: options.role.clone(),
                     redact: options.redact.then(|| "contacts".to_string()),
                     pdf: options.formats.pdf,
+                    pdf_variant: options.pdf_variant.filter(|_| options.formats.pdf).map(|v| v.name().to_string()),
+                    layouts: (!options.layouts.is_empty()).then(|| options.layouts.clone()),
                     timezone: inputs.workspace.timezone.as_str().to_string(),
                     app_url: inputs.workspace.app_url.clone(),
                 };

@@ -31,7 +31,7 @@ pub(super) struct Fingerprint {
 
 pub(super) fn run_fingerprint(options: &Options, workspace: &Workspace, renderer: &HtmlRenderer) -> Fingerprint {
     let settings = format!(
-        "{:?} role={} redact={} refresh={} pdf_max_tasks={} paper={:?} split={}",
+        "{:?} role={} redact={} refresh={} pdf_max_tasks={} paper={:?} split={} pdf_variant={:?} attach_max_mb={}",
         options.formats,
         options.role,
         options.redact,
@@ -39,6 +39,8 @@ pub(super) fn run_fingerprint(options: &Options, workspace: &Workspace, renderer
         options.pdf_max_tasks,
         options.paper,
         options.tenant == TenantChoice::All,
+        options.pdf_variant,
+        options.pdf_attach_max_mb,
     );
     let workspace = format!("{workspace:?}");
     let mut content = Sha256::new();
@@ -114,6 +116,14 @@ fn input_digest(bundle: &Bundle) -> std::io::Result<Vec<u8>> {
         }
     }
     Ok(h.finalize().to_vec())
+}
+
+/// The campaigns whose layout is one of `layouts` (`--layouts`); every one when it is empty.
+pub(super) fn of_layouts<'a>(bundles: Vec<&'a Bundle>, layouts: &[Layout]) -> Vec<&'a Bundle> {
+    if layouts.is_empty() {
+        return bundles;
+    }
+    bundles.into_iter().filter(|b| layouts.contains(&b.status.layout())).collect()
 }
 
 /// Whether the run changed nothing: no campaign rebuilt, and the same campaigns as before.

@@ -1,6 +1,6 @@
 //! The outside checkers output is run through: the Nu Html Checker, a headless
-//! Chromium and the Ajv JSON Schema validator (all installed by `scripts/setup
-//! --tests`; missing, they fail the test).
+//! Chromium, the Ajv JSON Schema validator and pikepdf's PDF/A validator (all
+//! installed by `scripts/setup --tests`; missing, they fail the test).
 
 use std::ffi::OsStr;
 use std::io::Write;
@@ -62,6 +62,33 @@ pub fn json_schema_errors(schema: &Path, values: &[serde_json::Value]) -> Vec<Op
         })
         .collect();
     assert_eq!(verdicts.len(), values.len(), "one verdict per value");
+    verdicts
+}
+
+/// What pikepdf's PDF/A validator (`tools/validate-pdfa.py`, `pikepdf[pdfa]` in
+/// `tools/pdfa/`) says of each PDF as PDF/A-`flavour` (`2b`, `3b`): `None` when it
+/// passes, else the verdict and every finding.
+pub fn pdfa_findings(flavour: &str, pdfs: &[PathBuf]) -> Vec<Option<String>> {
+    let tools = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools");
+    let python = tools.join("pdfa/bin/python");
+    assert!(python.is_file(), "{} is missing: run scripts/setup --tests", python.display());
+    let output = Command::new(&python)
+        .arg(tools.join("validate-pdfa.py"))
+        .arg(flavour)
+        .args(pdfs)
+        .output()
+        .expect("run the PDF/A validator");
+    assert!(output.status.success(), "the PDF/A validator failed: {}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let verdicts: Vec<Option<String>> = stdout
+        .lines()
+        .map(|line| match line.split_once('\t') {
+            Some((_, "pass")) => None,
+            Some((_, findings)) => Some(findings.to_string()),
+            None => panic!("unexpected line from the PDF/A validator: {line}"),
+        })
+        .collect();
+    assert_eq!(verdicts.len(), pdfs.len(), "one verdict per PDF");
     verdicts
 }
 

@@ -19,7 +19,7 @@ mod servers;
 use std::path::{Path, PathBuf};
 
 pub use bundle::{Bundle, Inputs};
-pub use checkers::{headless_browser, json_schema_errors, nu_html_errors};
+pub use checkers::{headless_browser, json_schema_errors, nu_html_errors, pdfa_findings};
 pub use cli::Cli;
 pub use files::{
     assert_no_file_contains, cell, contains_token, contents_under, files_under, html_pages, is_snapshot_time,

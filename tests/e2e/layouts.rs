@@ -413,3 +413,24 @@ fn every_page_head_forbids_script_and_names_the_page() {
     let q3 = run.read("campaigns/q3-winback-completed/report.html");
     assert!(q3.contains("<title>Q3 Win-back · Report · Acme Dental</title>"), "{}", &q3[..400]);
 }
+
+#[test]
+fn layouts_builds_only_the_campaigns_of_those_layouts() {
+    let run = Cli::build(crate::common::ACME_INPUTS).args(["--layouts", "ended"]).run();
+    run.expect_code(0);
+    let manifest = run.manifest();
+    let built: Vec<String> =
+        manifest["campaigns"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_string()).collect();
+    let mut ended = v(ENDED);
+    ended.sort();
+    assert_eq!(built, ended);
+    assert_eq!(manifest["built_with"]["layouts"], serde_json::json!(["ended"]));
+    let list = run.read("index.html");
+    for id in DRAFTS.iter().chain(ACTIVE) {
+        assert!(!run.has(id, "index.html"), "{id} was built");
+        assert!(!list.contains(&format!("campaigns/{id}/")), "the list links {id}");
+    }
+    let run = Cli::build(crate::common::ACME_INPUTS).args(["--layouts", "draft,active"]).run();
+    run.expect_code(0);
+    assert_eq!(run.manifest()["campaigns"].as_array().unwrap().len(), DRAFTS.len() + ACTIVE.len());
+}

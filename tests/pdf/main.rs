@@ -7,6 +7,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod archival;
 mod killed;
 mod pages;
 mod printing;

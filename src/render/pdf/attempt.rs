@@ -113,7 +113,11 @@ pub(super) fn print_options(paper: Paper, job: &PdfJob) -> Value {
         "marginLeft": mm(12.0),
         "marginRight": mm(12.0),
         "headerTemplate": "<span></span>",
-        "footerTemplate": footer::footer_template(&job.title, &job.snapshot),
+        "footerTemplate": footer::footer_template(
+            &job.title,
+            &job.snapshot,
+            if job.archival.is_some() { super::archival::PRINT_FONTS } else { "" },
+        ),
         // The page to print ends its style sheet with the paper's `@page { size }`
         // (`Paper::page_rule`), so preferring the CSS page size keeps the style
         // sheet's margins and still prints on the paper asked for. Not preferring

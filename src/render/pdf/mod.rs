@@ -5,14 +5,16 @@
 //! time they were printed. This module owns what that means for PDFs: the tab
 //! pool with a deadline per PDF, one retry on a fresh tab and relaunching a
 //! browser that died (`printer`), one print of one page (`attempt`), the footer
-//! (`footer`), and rewriting the PDF dates from the snapshot time so reruns with
-//! `--now` are byte-identical (`dates`). Finding, starting and killing the browser
+//! (`footer`), rewriting the PDF dates from the snapshot time so reruns with
+//! `--now` are byte-identical (`dates`), and making the PDF archival, PDF/A-2b or
+//! PDF/A-3b, when `--pdf-variant` asks for it (`archival`). Finding, starting and killing the browser
 //! (also on SIGINT, SIGTERM and SIGHUP) is [`crate::browser`]'s job, not this one's.
 //!
 //! It must not download a browser or touch the network: the pages are `file://`
 //! URLs of complete, self-contained files, and the browser runs with its
 //! background networking switched off and its own `HOME` and `TMPDIR`.
 
+pub mod archival;
 mod attempt;
 mod dates;
 mod footer;
@@ -70,6 +72,8 @@ pub struct PdfJob {
     pub title: String,
     /// Snapshot time as shown on the pages, e.g. "2026-11-27 07:00 EST", for the footer.
     pub snapshot: String,
+    /// `--pdf-variant`: what makes the printed PDF archival; `None` for a plain PDF.
+    pub archival: Option<archival::Archival>,
 }
 
 /// How to print: which browser, paper, how many tabs, and the snapshot time.

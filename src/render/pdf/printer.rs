@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::attempt::{self, Failure, TabSlot};
-use super::{Paper, PdfError, PdfJob, PdfSettings, dates, lock};
+use super::{Paper, PdfError, PdfJob, PdfSettings, archival, dates, lock};
 use crate::browser::{self, Instance};
 
 /// A pause after which `print_all` checks the browser before handing out pages.
@@ -137,8 +137,12 @@ impl Printer {
             match attempt::attempt(&launch, slot.take(), url.as_str(), &options, self.deadline) {
                 (Some(tab), Ok(pdf)) => {
                     *slot = Some(tab);
-                    return dates::normalise_dates(pdf, self.now)
-                        .map_err(|reason| PdfError::Print { html: job.html.clone(), reason });
+                    let pdf = dates::normalise_dates(pdf, self.now);
+                    let pdf = match (&job.archival, pdf) {
+                        (Some(archival), Ok(pdf)) => archival::convert(&pdf, archival, self.now),
+                        (_, pdf) => pdf,
+                    };
+                    return pdf.map_err(|reason| PdfError::Print { html: job.html.clone(), reason });
                 }
                 (tab, outcome) => {
                     if let Some(tab) = tab {

@@ -33,7 +33,7 @@ pub(super) fn page(dir: &Path, name: &str, body: &str) -> PathBuf {
 }
 
 pub(super) fn job(html: PathBuf, title: &str) -> PdfJob {
-    PdfJob { html, title: title.into(), snapshot: "2026-11-27 07:00 EST".into() }
+    PdfJob { html, title: title.into(), snapshot: "2026-11-27 07:00 EST".into(), archival: None }
 }
 
 pub(super) fn tool(name: &str, args: &[&str], pdf: &[u8]) -> String {
