@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::Parser;
 
+use campaign_report::export::{InputFormat, Reading};
 use campaign_report::pipeline::{self, ExitStatus, Formats, Report, TenantChoice};
 use cli::{Cli, Command, Format};
 
@@ -92,7 +93,8 @@ fn run(cli: Cli) -> Result<ExitStatus> {
             Ok(if report.problems.is_empty() { ExitStatus::Success } else { ExitStatus::SomeFailed })
         }
         Command::Check(args) => {
-            let report = pipeline::check(&args.input.inputs, args.input.workspace.as_deref())?;
+            let reading = Reading { format: input_format(args.input.input_format), tenant: args.tenant };
+            let report = pipeline::check(&args.input.inputs, args.input.workspace.as_deref(), &reading)?;
             print_problems(&report);
             match report.problems.len() {
                 0 => eprintln!("campaign-report: {} campaigns checked, no problems found", report.built),
@@ -136,6 +138,7 @@ fn run(cli: Cli) -> Result<ExitStatus> {
                 chrome: args.chrome,
                 wait_lock: std::time::Duration::from_secs(args.wait_lock),
                 now_fixed: args.now.is_some(),
+                input_format: input_format(args.input.input_format),
             };
             // What earlier builds killed with their watchdog left: browsers and run folders.
             watchdog::sweep();
@@ -164,6 +167,17 @@ fn run(cli: Cli) -> Result<ExitStatus> {
             );
             Ok(report.build_status())
         }
+    }
+}
+
+/// `--input-format`, or recognition by shape without it.
+fn input_format(arg: Option<cli::InputFormat>) -> InputFormat {
+    match arg {
+        None => InputFormat::Auto,
+        Some(cli::InputFormat::Native) => InputFormat::Native,
+        Some(cli::InputFormat::Vapi) => InputFormat::Vapi,
+        Some(cli::InputFormat::Retell) => InputFormat::Retell,
+        Some(cli::InputFormat::Twilio) => InputFormat::Twilio,
     }
 }
 
