@@ -147,7 +147,11 @@ fn twilio_calls_beside_a_campaign_json_use_answering_machine_detection() {
     assert_eq!(funnel(&s), [8, 8, 2, 2, 0]);
     assert_eq!(results(&s), counts(&[("answered", 2), ("voicemail", 2), ("no_answer", 2), ("busy", 1), ("failed", 2)]));
     assert_eq!(pool(&s), [("+13125550193".into(), 5, 1), ("+13125550194".into(), 4, 1)]);
-    assert!(strings(&s["warnings"]).iter().any(|w| w.contains("1 inbound Twilio calls")), "{:?}", s["warnings"]);
+    assert!(
+        strings(&s["warnings"]).iter().any(|w| w.contains("1 inbound Twilio call in the call files was left out.")),
+        "{:?}",
+        s["warnings"]
+    );
 }
 
 #[test]

@@ -61,13 +61,24 @@ impl Unknowns {
 
     pub fn warnings(&self) -> impl Iterator<Item = String> + '_ {
         self.0.iter().map(|((field, value), n)| {
-            let calls = if *n == 1 { "call" } else { "calls" };
             format!(
-                "{field} {} is not a value campaign-report knows: {n} {calls} counted as other (docs/platforms.md lists the values it maps).",
-                crate::model::shorten(value)
+                "{field} {} is not a value campaign-report knows: {} counted as other.",
+                crate::model::shorten(value),
+                count(*n as usize, "call", "calls")
             )
         })
     }
+}
+
+/// `1 call`, `3 calls`.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// A note that `n` things were left out, or nothing when none was.
+pub fn left_out(n: usize, one: &str, many: &str, why: &str) -> Option<String> {
+    let verb = if n == 1 { "was" } else { "were" };
+    (n > 0).then(|| format!("{} {why} {verb} left out.", count(n, one, many)))
 }
 
 /// A platform's campaign in the tool's words, before it becomes a native object.

@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Deserializer, de};
 use serde_json::{Map, Value};
 
-use super::build::{Dial, Mapped, Stage};
+use super::build::{Dial, Mapped, Stage, left_out};
 use super::records::{Text, read_all};
 use super::{Import, outcome};
 use crate::export::InputError;
@@ -205,12 +205,10 @@ fn map(batch: Batch, calls: Vec<Call>, settings: &PlatformSettings) -> Mapped {
             cost: call.call_cost.and_then(|c| c.combined_cost).map(|cents| cents.0 / 100.0),
         });
     }
-    for (n, what) in
-        [(other_batch, "of other batches"), (inbound, "that are inbound"), (no_number, "without a to_number")]
+    for (n, why) in
+        [(other_batch, "of other batches"), (inbound, "that were inbound"), (no_number, "without a to_number")]
     {
-        if n > 0 {
-            m.notes.push(format!("{n} Retell calls {what} in the call files were left out."));
-        }
+        m.notes.extend(left_out(n, "Retell call", "Retell calls", why));
     }
 
     m.status = Some(status(&m, batch.total_task_count));

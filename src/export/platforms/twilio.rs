@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Deserializer, de};
 
 use super::Import;
-use super::build::{Dial, Mapped, Stage};
+use super::build::{Dial, Mapped, Stage, left_out};
 use super::records::read_all;
 use crate::export::InputError;
 use crate::model::{CallResult, Phone, shorten};
@@ -139,14 +139,13 @@ fn map(calls: Vec<Call>) -> Mapped {
             cost: call.price.map(f64::abs),
         });
     }
-    if inbound > 0 {
-        m.notes.push(format!("{inbound} inbound Twilio calls in the call files were left out."));
-    }
-    if not_phone > 0 {
-        m.notes.push(format!(
-            "{not_phone} Twilio calls to a destination that is not a phone number (client:, sip:) were left out."
-        ));
-    }
+    m.notes.extend(left_out(inbound, "inbound Twilio call", "inbound Twilio calls", "in the call files"));
+    m.notes.extend(left_out(
+        not_phone,
+        "Twilio call",
+        "Twilio calls",
+        "to a destination that is not a phone number (client:, sip:)",
+    ));
     if units.len() > 1 {
         m.notes.push(format!(
             "Twilio prices come in several currencies ({}); the call cost adds them as they are.",

@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::build::{Contact, Dial, Mapped, Stage};
+use super::build::{Contact, Dial, Mapped, Stage, left_out};
 use super::records::{Record, Text, read_all};
 use super::{Import, outcome};
 use crate::export::InputError;
@@ -248,16 +248,10 @@ fn map(campaign: Campaign, calls: Vec<Call>, settings: &PlatformSettings) -> Map
             cost: call.cost.map(|c| c.0),
         });
     }
-    if other_campaign > 0 {
-        m.notes.push(format!("{other_campaign} Vapi calls of other campaigns in the call files were left out."));
-    }
-    if no_number > 0 {
-        m.notes.push(format!("{no_number} Vapi calls without a customer phone number were left out."));
-    }
+    m.notes.extend(left_out(other_campaign, "Vapi call", "Vapi calls", "of other campaigns"));
+    m.notes.extend(left_out(no_number, "Vapi call", "Vapi calls", "without a customer phone number"));
     let customers_without = campaign.customers.iter().filter(|c| c.number.is_none()).count();
-    if customers_without > 0 {
-        m.notes.push(format!("{customers_without} Vapi customers without a phone number were left out."));
-    }
+    m.notes.extend(left_out(customers_without, "Vapi customer", "Vapi customers", "without a phone number"));
     m.contacts = campaign
         .customers
         .into_iter()
