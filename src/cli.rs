@@ -23,8 +23,8 @@ pub enum Command {
     Build(Box<BuildArgs>),
     /// Validate the inputs and list every problem, without writing anything.
     Check(CheckArgs),
-    /// Print the JSON Schema of the campaign object.
-    Schema,
+    /// Print the JSON Schema of the campaign object (or of a platform's export files).
+    Schema(SchemaArgs),
     /// Send each subscription the PDFs of a snapshot that `build` wrote, once per change.
     ///
     /// OUT is the snapshot folder (build's --out). Messages go to the recipients of each
@@ -36,6 +36,13 @@ pub enum Command {
     /// Started by `build` itself: cleans up after the build if it is killed (see src/watchdog.rs).
     #[command(name = "__watchdog", hide = true)]
     Watchdog(WatchdogArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Print the schema of this platform's export files instead (see docs/platforms.md).
+    #[arg(long, value_enum, value_name = "NAME")]
+    pub input_format: Option<InputFormat>,
 }
 
 #[derive(Debug, Args)]

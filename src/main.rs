@@ -35,8 +35,9 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitStatus> {
     match cli.command {
-        Command::Schema => {
-            let schema = campaign_report::model::campaign_schema();
+        Command::Schema(args) => {
+            let schema = campaign_report::export::platforms::schema(input_format(args.input_format))
+                .unwrap_or_else(campaign_report::model::campaign_schema);
             let text = serde_json::to_string_pretty(&schema)?;
             print_stdout(&format!("{text}\n"));
             Ok(ExitStatus::Success)

@@ -25,7 +25,7 @@ use jiff::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, de};
 
-use schema::{OrBlank, Time};
+pub(crate) use schema::{OrBlank, Time};
 
 /// The newest export format version this tool reads.
 pub const SCHEMA_VERSION: u32 = 1;

@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::common::{Cli, Inputs, Run, assert_no_file_contains, fixture, read_csv, strings};
+use crate::common::{Cli, Inputs, Run, assert_no_file_contains, fixture, json_schema_errors, read_csv, strings};
 
 /// Every platform fixture, built once for the tests that only read.
 fn platforms() -> &'static Run {
@@ -254,4 +254,52 @@ fn an_outcome_key_reads_the_structured_analysis() {
     let outcomes: Vec<&str> =
         s["analysis"]["outcomes"].as_array().unwrap().iter().map(|o| o["label"].as_str().unwrap()).collect();
     assert_eq!(outcomes, ["renewed", "declined", "transferred"]);
+}
+
+/// The objects of a fixture file: the file's value, or each line of a JSON lines file.
+fn file_values(rel: &str) -> Vec<Value> {
+    let text = std::fs::read_to_string(fixture(rel)).unwrap();
+    if rel.ends_with(".jsonl") {
+        text.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).unwrap()).collect()
+    } else {
+        vec![serde_json::from_str(&text).unwrap()]
+    }
+}
+
+#[test]
+fn each_platform_schema_accepts_its_fixture_files_and_refuses_a_wrong_type() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&str, &[&str]); 3] = [
+        (
+            "vapi",
+            &[
+                "platforms/vapi-running/campaign.json",
+                "platforms/vapi-running/calls.json",
+                "platforms/vapi-ended/campaign.json",
+                "platforms/vapi-ended/calls.jsonl",
+                "platforms/vapi-cancelled.json",
+            ],
+        ),
+        ("retell", &["platforms/retell-batch/batch.json", "platforms/retell-batch/calls.json"]),
+        ("twilio", &["platforms/twilio-amd/calls.json", "platforms/twilio-amd/calls-2026-11-25.jsonl"]),
+    ];
+    for (platform, files) in cases {
+        let run = Cli::new(["schema", "--input-format", platform]).run();
+        run.expect_code(0);
+        let schema = dir.path().join(format!("{platform}.schema.json"));
+        std::fs::write(&schema, &run.stdout).unwrap();
+        let values: Vec<Value> = files.iter().flat_map(|f| file_values(f)).collect();
+        let refused: Vec<String> = json_schema_errors(&schema, &values).into_iter().flatten().collect();
+        assert!(refused.is_empty(), "{platform}: {refused:?}");
+        // A known field with a wrong type is refused by the schema as by the reader.
+        let (calls, field) = match platform {
+            "vapi" => ("platforms/vapi-running/calls.json", "cost"),
+            "retell" => ("platforms/retell-batch/calls.json", "start_timestamp"),
+            _ => ("platforms/twilio-amd/calls.json", "price"),
+        };
+        let mut wrong = file_values(calls).remove(0);
+        let call = &mut wrong[0];
+        call[field] = json!({"amount": 1});
+        assert!(json_schema_errors(&schema, &[wrong])[0].is_some(), "{platform}: {field} as an object");
+    }
 }

@@ -11,6 +11,7 @@ mod build;
 mod outcome;
 mod records;
 mod retell;
+mod schema;
 pub mod shape;
 mod twilio;
 mod vapi;
@@ -120,6 +121,17 @@ impl Import {
 
     fn missing(&self, what: &str) -> InputError {
         InputError::file(&self.folder, format!("no {what} found in this folder (docs/platforms.md)"))
+    }
+}
+
+/// The JSON Schema of the export files of the platform a format names; `None` for
+/// native input (whose schema is the campaign object's).
+pub fn schema(format: InputFormat) -> Option<schemars::Schema> {
+    match format {
+        InputFormat::Auto | InputFormat::Native => None,
+        InputFormat::Vapi => Some(schema::of(Platform::Vapi)),
+        InputFormat::Retell => Some(schema::of(Platform::Retell)),
+        InputFormat::Twilio => Some(schema::of(Platform::Twilio)),
     }
 }
 

@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 
 use jiff::Timestamp;
+use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, de};
 use serde_json::{Map, Value};
 
@@ -54,18 +55,19 @@ pub const DISCONNECTION_REASONS: &[(&str, CallResult)] = &[
 /// Families of `disconnection_reason` values, by how they start.
 pub const DISCONNECTION_PREFIXES: &[(&str, CallResult)] = &[("error_", CallResult::Failed)];
 
-#[derive(Debug, Deserialize)]
-struct Batch {
+#[derive(Debug, Deserialize, JsonSchema)]
+pub(super) struct Batch {
     batch_call_id: Id,
     name: Option<String>,
     from_number: Option<Phone>,
+    #[schemars(with = "Option<NonNegative>")]
     #[serde(default, deserialize_with = "de_schedule_time")]
     scheduled_timestamp: Option<Timestamp>,
     total_task_count: Option<u64>,
     call_time_window: Option<TimeWindow>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 struct TimeWindow {
     #[serde(default)]
     windows: Vec<Window>,
@@ -74,14 +76,14 @@ struct TimeWindow {
     day: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 struct Window {
     start: u32,
     end: u32,
 }
 
-#[derive(Debug, Deserialize)]
-struct Call {
+#[derive(Debug, Deserialize, JsonSchema)]
+pub(super) struct Call {
     call_id: String,
     batch_call_id: Option<String>,
     agent_name: Option<String>,
@@ -89,8 +91,10 @@ struct Call {
     direction: Option<String>,
     from_number: Option<Phone>,
     to_number: Option<Phone>,
+    #[schemars(with = "Option<NonNegative>")]
     #[serde(default, deserialize_with = "de_epoch_ms")]
     start_timestamp: Option<Timestamp>,
+    #[schemars(with = "Option<NonNegative>")]
     #[serde(default, deserialize_with = "de_epoch_ms")]
     end_timestamp: Option<Timestamp>,
     duration_ms: Option<NonNegative>,
@@ -100,25 +104,25 @@ struct Call {
     latency: Option<Latencies>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 struct CallAnalysis {
     call_successful: Option<bool>,
     in_voicemail: Option<bool>,
     custom_analysis_data: Option<Map<String, Value>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 struct CallCost {
     /// In cents.
     combined_cost: Option<NonNegative>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 struct Latencies {
     e2e: Option<Percentiles>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 struct Percentiles {
     p50: Option<NonNegative>,
 }

@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use jiff::Timestamp;
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, de};
 
 use super::Import;
@@ -35,22 +36,27 @@ pub const ANSWERED_BY: &[(&str, CallResult)] = &[
     ("fax", CallResult::Failed),
 ];
 
-#[derive(Debug, Deserialize)]
-struct Call {
+#[derive(Debug, Deserialize, JsonSchema)]
+pub(super) struct Call {
     sid: String,
     to: Option<String>,
     from: Option<String>,
     status: Option<String>,
     direction: Option<String>,
+    #[schemars(schema_with = "time_schema")]
     #[serde(default, deserialize_with = "de_time")]
     date_created: Option<Timestamp>,
+    #[schemars(schema_with = "time_schema")]
     #[serde(default, deserialize_with = "de_time")]
     start_time: Option<Timestamp>,
+    #[schemars(schema_with = "time_schema")]
     #[serde(default, deserialize_with = "de_time")]
     end_time: Option<Timestamp>,
+    #[schemars(schema_with = "decimal_schema")]
     #[serde(default, deserialize_with = "de_decimal")]
     duration: Option<f64>,
     answered_by: Option<String>,
+    #[schemars(schema_with = "decimal_schema")]
     #[serde(default, deserialize_with = "de_decimal")]
     price: Option<f64>,
     price_unit: Option<String>,
@@ -74,6 +80,20 @@ fn de_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Erro
                 shorten(text)
             ))
         })
+}
+
+fn time_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({
+        "description": "A time, RFC 2822 (Tue, 10 Nov 2026 08:02:17 +0000) or ISO 8601; empty or null when unknown.",
+        "type": ["string", "null"]
+    })
+}
+
+fn decimal_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({
+        "description": "A decimal number, as text (\"-0.0130\") or as a number.",
+        "anyOf": [{ "type": "number" }, { "type": "string", "pattern": "^\\s*([+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?)?\\s*$" }, { "type": "null" }]
+    })
 }
 
 /// A decimal number given as text or as a number (`"-0.0130"`, `"42"`, `42`).

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -11,7 +12,7 @@ use super::records::{Record, Text, read_all};
 use super::{Import, outcome};
 use crate::export::InputError;
 use crate::export::locate::{self, Step};
-use crate::model::{CallResult, Id, NonNegative, Phone, PlatformSettings, de_time};
+use crate::model::{CallResult, Id, NonNegative, OrBlank, Phone, PlatformSettings, Time, de_time};
 
 /// Campaign `status` → the lifecycle's status (`ended` depends on `endedReason`).
 pub const CAMPAIGN_STATUSES: &[(&str, &str)] =
@@ -76,15 +77,17 @@ pub const SIP_CODES: &[(u16, CallResult)] = &[
     (487, CallResult::NoAnswer),
 ];
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-struct Campaign {
+pub(super) struct Campaign {
     id: Id,
     name: Option<String>,
     status: Option<String>,
     ended_reason: Option<String>,
+    #[schemars(with = "OrBlank<Time>")]
     #[serde(default, deserialize_with = "de_time")]
     created_at: Option<Timestamp>,
+    #[schemars(with = "OrBlank<Time>")]
     #[serde(default, deserialize_with = "de_time")]
     updated_at: Option<Timestamp>,
     assistant_id: Option<String>,
@@ -94,33 +97,39 @@ struct Campaign {
     schedule_plan: Option<SchedulePlan>,
     #[serde(default)]
     customers: Vec<Customer>,
+    /// Call id → Call object; read when the campaign is an input on its own.
+    #[schemars(with = "Option<BTreeMap<String, Call>>")]
     calls: Option<BTreeMap<String, serde::de::IgnoredAny>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 struct SchedulePlan {
+    #[schemars(with = "OrBlank<Time>")]
     #[serde(default, deserialize_with = "de_time")]
     earliest_at: Option<Timestamp>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 struct Customer {
     number: Option<Phone>,
     name: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-struct Call {
+pub(super) struct Call {
     id: String,
     campaign_id: Option<String>,
     status: Option<String>,
     ended_reason: Option<String>,
+    #[schemars(with = "OrBlank<Time>")]
     #[serde(default, deserialize_with = "de_time")]
     created_at: Option<Timestamp>,
+    #[schemars(with = "OrBlank<Time>")]
     #[serde(default, deserialize_with = "de_time")]
     started_at: Option<Timestamp>,
+    #[schemars(with = "OrBlank<Time>")]
     #[serde(default, deserialize_with = "de_time")]
     ended_at: Option<Timestamp>,
     customer: Option<Customer>,
@@ -131,25 +140,25 @@ struct Call {
     artifact: Option<Artifact>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 struct CallNumber {
     number: Option<Phone>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 struct Analysis {
     success_evaluation: Option<Value>,
     structured_data: Option<Map<String, Value>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 struct Artifact {
     performance_metrics: Option<PerformanceMetrics>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 struct PerformanceMetrics {
     turn_latency_average: Option<NonNegative>,
