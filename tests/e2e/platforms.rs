@@ -303,3 +303,19 @@ fn each_platform_schema_accepts_its_fixture_files_and_refuses_a_wrong_type() {
         assert!(json_schema_errors(&schema, &[wrong])[0].is_some(), "{platform}: {field} as an object");
     }
 }
+
+#[test]
+fn a_twilio_campaign_json_is_checked_where_it_is_written() {
+    let inputs = Inputs::new();
+    let calls = std::fs::read_to_string(fixture("platforms/twilio-amd/calls.json")).unwrap();
+    inputs.file("twilio/calls.json", &calls);
+    let campaign = "{\n  \"id\": \"t1\", \"name\": \"T\", \"tenant\": {\"id\": \"acme\", \"name\": \"Acme\"},\n  \"status\": \"dialling\"\n}\n";
+    inputs.file("twilio/campaign.json", campaign);
+    let run = Cli::check([inputs.path()]).run();
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("campaign.json:3:3: field `status`"), "{}", run.stderr);
+    let inline = "{\"id\": \"t1\", \"name\": \"T\", \"tenant\": {\"id\": \"acme\", \"name\": \"Acme\"}, \"status\": \"running\",\n \"calls\": []}";
+    inputs.file("twilio/campaign.json", inline);
+    let run = Cli::check([inputs.path()]).run();
+    assert!(run.stderr.contains("campaign.json:2:2: field `calls`: the Twilio call records"), "{}", run.stderr);
+}

@@ -20,8 +20,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 
-use super::InputError;
 use super::json::{self, ParsedCampaign};
+use super::{InputError, Position};
+use crate::lifecycle::Status;
 use crate::model::{Id, Workspace};
 use shape::Shape;
 
@@ -275,7 +276,7 @@ fn read_one(import: &Import, workspace: &Workspace, reading: &Reading) -> Result
         return Err(vec![import.missing(import.platform.campaign_words())]);
     };
     let base = match import.platform {
-        Platform::Twilio => twilio_base(&file).map_err(|e| vec![e])?,
+        Platform::Twilio => twilio_base(&file, workspace).map_err(|e| vec![e])?,
         _ => {
             let mut base = Map::new();
             base.insert("tenant".into(), tenant(&file, import.platform, workspace, reading).map_err(|e| vec![e])?);
@@ -321,27 +322,30 @@ fn tenant(file: &Path, platform: Platform, workspace: &Workspace, reading: &Read
     }
 }
 
-/// Twilio's `campaign.json`, read (and its errors placed) as any native campaign object;
-/// its calls and tasks are the Twilio records, so it may not carry its own.
-fn twilio_base(file: &Path) -> Result<Map<String, Value>, InputError> {
+/// Twilio's `campaign.json`, read as any native campaign object with its errors placed
+/// in it (its status included, which the mapped object's errors could not place); its
+/// calls and tasks are the Twilio records, so it may not carry its own.
+fn twilio_base(file: &Path, workspace: &Workspace) -> Result<Map<String, Value>, InputError> {
     let bytes = json::read_limited(file)?;
     let text = json::decode_utf8(file, &bytes)?;
     let parsed = json::parse_campaign(file, text, 1, 1)?;
-    for table in ["tasks", "calls"] {
-        if parsed.raw.contains(&format!("\"{table}\"")) {
-            let value: Map<String, Value> = serde_json::from_str(&parsed.raw).unwrap_or_default();
-            if value.contains_key(table) {
-                let (line, column) = json::key_position(&parsed.raw, table);
-                return Err(InputError::field(
-                    file,
-                    super::Position::at(line, column),
-                    table,
-                    "the Twilio call records beside this file are the campaign's calls and tasks; remove this table",
-                ));
-            }
-        }
+    let at = |key: &str| {
+        let (line, column) = json::key_position(text, key);
+        Position::at(line, column)
+    };
+    if let Err(e) = Status::parse(&parsed.campaign.status, &workspace.terminal_statuses) {
+        return Err(InputError::field(file, at("status"), "status", e.to_string()));
     }
-    serde_json::from_str(&parsed.raw).map_err(|e| InputError::file(file, e.to_string()))
+    let base: Map<String, Value> = serde_json::from_str(text).map_err(|e| InputError::file(file, e.to_string()))?;
+    if let Some(table) = ["tasks", "calls"].into_iter().find(|t| base.contains_key(*t)) {
+        return Err(InputError::field(
+            file,
+            at(table),
+            table,
+            "the Twilio call records beside this file are the campaign's calls and tasks; remove this table",
+        ));
+    }
+    Ok(base)
 }
 
 #[cfg(test)]
