@@ -84,13 +84,23 @@ fn of_keys(keys: &[String]) -> Shape {
         Shape::RetellCalls
     } else if has("sid") && has("account_sid") {
         Shape::TwilioCalls
-    } else if has("orgId") && (has("customers") || keys.iter().any(|k| k.starts_with("callsCounter"))) {
+    } else if is_vapi_campaign(keys) {
         Shape::VapiCampaign
-    } else if has("orgId") {
+    } else if ["orgId", "endedReason", "phoneCallProvider", "phoneCallProviderId"].iter().any(|k| has(k)) {
         Shape::VapiCalls
     } else {
         Shape::Unknown
     }
+}
+
+/// A Vapi Campaign: its `customers` with one of its camelCase settings, or its org
+/// with its call counters. Vapi writes `customers` before `orgId`, so a long customer
+/// list may hide the org beyond the start of the file that is read.
+fn is_vapi_campaign(keys: &[String]) -> bool {
+    let has = |k: &str| keys.iter().any(|key| key == k);
+    let settings = ["orgId", "phoneNumberId", "assistantId", "workflowId", "squadId", "schedulePlan", "dialPlan"];
+    (has("customers") && settings.iter().any(|k| has(k)))
+        || (has("orgId") && keys.iter().any(|k| k.starts_with("callsCounter")))
 }
 
 /// The keys of the object starting at `open`, as far as the text holds them.
@@ -141,5 +151,9 @@ mod tests {
     fn a_cut_off_file_is_told_by_the_keys_it_shows() {
         let head = r#"{"orgId": "o", "customers": [{"number": "+14155550100"}, {"numb"#;
         assert_eq!(of_text(head), Shape::VapiCampaign);
+        let head = r#"{"status": "ended", "phoneNumberId": "p", "customers": [{"number": "+14155550100"}, {"numb"#;
+        assert_eq!(of_text(head), Shape::VapiCampaign, "the org comes after the customers");
+        let head = r#"{"type": "outboundPhoneCall", "endedReason": "voicemail", "messages": [{"role": "bot", "mess"#;
+        assert_eq!(of_text(head), Shape::VapiCalls);
     }
 }
