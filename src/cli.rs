@@ -23,8 +23,8 @@ pub enum Command {
     Build(Box<BuildArgs>),
     /// Validate the inputs and list every problem, without writing anything.
     Check(CheckArgs),
-    /// Print the JSON Schema of the campaign object.
-    Schema,
+    /// Print the JSON Schema of the campaign object (or of a platform's export files).
+    Schema(SchemaArgs),
     /// Send each subscription the PDFs of a snapshot that `build` wrote, once per change.
     ///
     /// OUT is the snapshot folder (build's --out). Messages go to the recipients of each
@@ -36,6 +36,13 @@ pub enum Command {
     /// Started by `build` itself: cleans up after the build if it is killed (see src/watchdog.rs).
     #[command(name = "__watchdog", hide = true)]
     Watchdog(WatchdogArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Print the schema of this platform's export files instead (see docs/platforms.md).
+    #[arg(long, value_enum, value_name = "NAME")]
+    pub input_format: Option<InputFormat>,
 }
 
 #[derive(Debug, Args)]
@@ -86,12 +93,26 @@ pub struct InputArgs {
     /// Workspace settings (default: workspace.json at the top of the first input folder).
     #[arg(long, value_name = "FILE")]
     pub workspace: Option<PathBuf>,
+    /// How to read the inputs (default: recognised by their shape; see docs/platforms.md).
+    #[arg(long, value_enum, value_name = "NAME")]
+    pub input_format: Option<InputFormat>,
 }
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     #[command(flatten)]
     pub input: InputArgs,
+    /// The tenant of platform exports that the workspace names none for.
+    #[arg(long, value_name = "ID")]
+    pub tenant: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormat {
+    Native,
+    Vapi,
+    Retell,
+    Twilio,
 }
 
 #[derive(Debug, Args)]
@@ -104,7 +125,7 @@ pub struct BuildArgs {
     /// What to write: any of html, json, pdf (manifest.json and export/ are always written).
     #[arg(long, value_name = "LIST", value_delimiter = ',', default_value = "html,json,pdf")]
     pub format: Vec<Format>,
-    /// Build only this tenant's campaigns.
+    /// Build only this tenant's campaigns (also the tenant of platform exports the workspace names none for).
     #[arg(long, value_name = "ID", conflicts_with = "all_tenants")]
     pub tenant: Option<String>,
     /// Build every tenant into OUT/<tenant-id>/.

@@ -10,6 +10,7 @@ use anyhow::{Context, Result};
 use clap::Parser;
 
 use campaign_report::lifecycle::Layout;
+use campaign_report::export::{InputFormat, Reading};
 use campaign_report::pipeline::{self, ExitStatus, Formats, Report, TenantChoice};
 use campaign_report::render::pdf::archival::Variant;
 use cli::{Cli, Command, Format};
@@ -36,8 +37,9 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitStatus> {
     match cli.command {
-        Command::Schema => {
-            let schema = campaign_report::model::campaign_schema();
+        Command::Schema(args) => {
+            let schema = campaign_report::export::platforms::schema(input_format(args.input_format))
+                .unwrap_or_else(campaign_report::model::campaign_schema);
             let text = serde_json::to_string_pretty(&schema)?;
             print_stdout(&format!("{text}\n"));
             Ok(ExitStatus::Success)
@@ -94,7 +96,8 @@ fn run(cli: Cli) -> Result<ExitStatus> {
             Ok(if report.problems.is_empty() { ExitStatus::Success } else { ExitStatus::SomeFailed })
         }
         Command::Check(args) => {
-            let report = pipeline::check(&args.input.inputs, args.input.workspace.as_deref())?;
+            let reading = Reading { format: input_format(args.input.input_format), tenant: args.tenant };
+            let report = pipeline::check(&args.input.inputs, args.input.workspace.as_deref(), &reading)?;
             print_problems(&report);
             match report.problems.len() {
                 0 => eprintln!("campaign-report: {} campaigns checked, no problems found", report.built),
@@ -152,6 +155,7 @@ fn run(cli: Cli) -> Result<ExitStatus> {
                         cli::LayoutArg::Ended => Layout::Ended,
                     })
                     .collect(),
+                input_format: input_format(args.input.input_format),
             };
             // What earlier builds killed with their watchdog left: browsers and run folders.
             watchdog::sweep();
@@ -180,6 +184,17 @@ fn run(cli: Cli) -> Result<ExitStatus> {
             );
             Ok(report.build_status())
         }
+    }
+}
+
+/// `--input-format`, or recognition by shape without it.
+fn input_format(arg: Option<cli::InputFormat>) -> InputFormat {
+    match arg {
+        None => InputFormat::Auto,
+        Some(cli::InputFormat::Native) => InputFormat::Native,
+        Some(cli::InputFormat::Vapi) => InputFormat::Vapi,
+        Some(cli::InputFormat::Retell) => InputFormat::Retell,
+        Some(cli::InputFormat::Twilio) => InputFormat::Twilio,
     }
 }
 

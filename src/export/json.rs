@@ -21,6 +21,9 @@ pub struct ParsedCampaign {
     pub file: std::path::PathBuf,
     /// Line and column of the object's first character in that file.
     pub start: (u64, u64),
+    /// Mapped from a platform's export (docs/platforms.md): `raw` is the mapped object,
+    /// so positions in it are not positions in `file`.
+    pub mapped: bool,
 }
 
 /// Result of reading one input file: the campaigns that parsed and the problems found.
@@ -107,7 +110,13 @@ pub fn parse_campaign(path: &Path, text: &str, line: u64, column: u64) -> Result
     let campaign: Campaign =
         serde_path_to_error::deserialize(&mut de).map_err(|e| path_error(path, text, line, column, e))?;
     de.end().map_err(|e| serde_error(path, None, line, column, String::new(), &e))?;
-    Ok(ParsedCampaign { campaign, raw: text.to_string(), file: path.to_path_buf(), start: (line, column) })
+    Ok(ParsedCampaign {
+        campaign,
+        raw: text.to_string(),
+        file: path.to_path_buf(),
+        start: (line, column),
+        mapped: false,
+    })
 }
 
 /// Reads a `.json` file: one campaign object, or `{"campaigns": [...]}`.

@@ -90,7 +90,7 @@ fn element(bytes: &[u8], open: usize, index: usize) -> Option<usize> {
     (bytes.get(at)? != &b']').then_some(at)
 }
 
-fn skip_space(bytes: &[u8], mut at: usize) -> usize {
+pub(super) fn skip_space(bytes: &[u8], mut at: usize) -> usize {
     while bytes.get(at).is_some_and(|b| b.is_ascii_whitespace()) {
         at += 1;
     }
@@ -98,7 +98,7 @@ fn skip_space(bytes: &[u8], mut at: usize) -> usize {
 }
 
 /// The byte after the string starting at `at` (its closing quote included).
-fn string_end(bytes: &[u8], at: usize) -> Option<usize> {
+pub(super) fn string_end(bytes: &[u8], at: usize) -> Option<usize> {
     if bytes.get(at)? != &b'"' {
         return None;
     }
@@ -113,7 +113,7 @@ fn string_end(bytes: &[u8], at: usize) -> Option<usize> {
 }
 
 /// The byte after the value starting at `at`.
-fn value_end(bytes: &[u8], at: usize) -> Option<usize> {
+pub(super) fn value_end(bytes: &[u8], at: usize) -> Option<usize> {
     match bytes.get(at)? {
         b'"' => string_end(bytes, at),
         b'{' | b'[' => {

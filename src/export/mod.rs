@@ -9,12 +9,14 @@ mod error;
 pub mod grid;
 pub mod json;
 mod locate;
+pub mod platforms;
 pub mod workspace;
 
 use std::path::{Path, PathBuf};
 
 pub use error::{InputError, Position};
 pub use json::ParsedCampaign;
+pub use platforms::{InputFormat, Reading};
 
 use crate::lifecycle::Status;
 use crate::model::Workspace;
@@ -108,6 +110,9 @@ impl Bundle {
     /// An error about `field` of the campaign object (a path such as `tasks[3].task_id`),
     /// where its value starts; where its top-level key is when the value cannot be found.
     pub fn error(&self, field: &str, message: impl Into<String>) -> InputError {
+        if self.parsed.mapped {
+            return InputError::field(&self.parsed.file, Position::default(), field, message);
+        }
         let raw = &self.parsed.raw;
         let top = field.split(['.', '[']).next().unwrap_or(field);
         let (line, column) = match locate::value_offset(raw, &locate::steps(field)) {
@@ -157,10 +162,19 @@ enum Source {
     Bundle(PathBuf),
     JsonFile(PathBuf),
     JsonLines(PathBuf),
+    /// A hosted platform's export (docs/platforms.md).
+    Platform(platforms::Import),
+    /// Input that `--input-format` or a missing companion file rules out.
+    Refused(InputError),
 }
 
-/// Finds, reads and checks every campaign in `inputs`.
+/// Finds, reads and checks every campaign in `inputs`, recognising platform exports by their shape.
 pub fn load(inputs: &[PathBuf], workspace_file: Option<&Path>) -> Result<Inputs, LoadError> {
+    load_as(inputs, workspace_file, &Reading::default())
+}
+
+/// Finds, reads and checks every campaign in `inputs`, read as `reading` says.
+pub fn load_as(inputs: &[PathBuf], workspace_file: Option<&Path>, reading: &Reading) -> Result<Inputs, LoadError> {
     let mut sources = Vec::new();
     let mut found_workspace: Option<PathBuf> = None;
     let mut notes = Vec::new();
@@ -180,13 +194,17 @@ pub fn load(inputs: &[PathBuf], workspace_file: Option<&Path>) -> Result<Inputs,
             }
         }
         if meta.is_dir() {
-            find_bundles(input, &mut sources, &mut skipped)
+            find_bundles(input, reading.format, &mut sources, &mut skipped)
                 .map_err(|cause| LoadError::Unreadable { path: input.clone(), cause })?;
         } else {
             let ext = input.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-            match ext.as_str() {
-                "json" => sources.push(Source::JsonFile(input.clone())),
-                "jsonl" | "ndjson" => sources.push(Source::JsonLines(input.clone())),
+            let json = matches!(ext.as_str(), "json" | "jsonl" | "ndjson");
+            let found = if json { platforms::in_file(input, reading.format) } else { platforms::Found::Nothing };
+            match (ext.as_str(), found) {
+                (_, platforms::Found::Import(import)) => sources.push(Source::Platform(import)),
+                (_, platforms::Found::Refused(error)) => sources.push(Source::Refused(error)),
+                ("json", _) => sources.push(Source::JsonFile(input.clone())),
+                ("jsonl" | "ndjson", _) => sources.push(Source::JsonLines(input.clone())),
                 _ => return Err(LoadError::UnknownKind { path: input.clone() }),
             }
         }
@@ -201,10 +219,15 @@ pub fn load(inputs: &[PathBuf], workspace_file: Option<&Path>) -> Result<Inputs,
 
     let mut out = Inputs { workspace, notes, ..Default::default() };
     for source in sources {
-        let (parsed, errors, csv) = match &source {
-            Source::Bundle(dir) => read_bundle(dir),
-            Source::JsonFile(path) => read_file(path, json::read_json_file),
-            Source::JsonLines(path) => read_file(path, json::read_json_lines),
+        let (parsed, errors, csv) = match source {
+            Source::Bundle(dir) => read_bundle(&dir),
+            Source::JsonFile(path) => read_file(&path, json::read_json_file),
+            Source::JsonLines(path) => read_file(&path, json::read_json_lines),
+            Source::Platform(import) => {
+                let (parsed, errors) = platforms::read(&import, &out.workspace, reading);
+                (parsed, errors, CsvFiles::default())
+            }
+            Source::Refused(error) => (Vec::new(), vec![error], CsvFiles::default()),
         };
         out.errors.extend(errors);
         for parsed in parsed {
@@ -326,14 +349,34 @@ fn skipped_notes(skipped: &[Skipped]) -> Vec<String> {
 ///
 /// Symbolic links to folders are not followed, so a link cannot make the walk loop
 /// or pull in campaigns from outside the input.
-fn find_bundles(dir: &Path, out: &mut Vec<Source>, skipped: &mut Vec<Skipped>) -> std::io::Result<()> {
+fn find_bundles(
+    dir: &Path,
+    format: InputFormat,
+    out: &mut Vec<Source>,
+    skipped: &mut Vec<Skipped>,
+) -> std::io::Result<()> {
     if is_snapshot(dir) {
         skipped.push(Skipped::Snapshot(dir.to_path_buf()));
         return Ok(());
     }
-    let bundle = dir.join("campaign.json").is_file();
-    if bundle {
-        out.push(Source::Bundle(dir.to_path_buf()));
+    // A platform's export is recognised first: a Vapi campaign may well be saved as campaign.json.
+    let mut read: Vec<PathBuf> = Vec::new();
+    let mut bundle = false;
+    match platforms::in_folder(dir, format) {
+        platforms::Found::Import(import) => {
+            read.extend(import.files().map(Path::to_path_buf));
+            out.push(Source::Platform(import));
+        }
+        platforms::Found::Refused(error) => {
+            read.push(dir.join("campaign.json"));
+            out.push(Source::Refused(error));
+        }
+        platforms::Found::Nothing => {
+            bundle = dir.join("campaign.json").is_file();
+            if bundle {
+                out.push(Source::Bundle(dir.to_path_buf()));
+            }
+        }
     }
     let mut children = Vec::new();
     let mut entries: Vec<std::fs::DirEntry> = std::fs::read_dir(dir)?.filter_map(|e| e.ok()).collect();
@@ -348,7 +391,8 @@ fn find_bundles(dir: &Path, out: &mut Vec<Source>, skipped: &mut Vec<Skipped>) -
             let ext = name.rsplit('.').next().unwrap_or("");
             let loose = matches!(ext, "json" | "jsonl" | "ndjson")
                 && name != "workspace.json"
-                && !(bundle && name == "campaign.json");
+                && !(bundle && name == "campaign.json")
+                && !read.contains(&path);
             if loose {
                 skipped.push(Skipped::Loose(path));
             } else if bundle && ext == "csv" && !TableName::ALL.iter().any(|t| t.file_name() == name) {
@@ -357,7 +401,7 @@ fn find_bundles(dir: &Path, out: &mut Vec<Source>, skipped: &mut Vec<Skipped>) -
         }
     }
     for child in children {
-        find_bundles(&child, out, skipped)?;
+        find_bundles(&child, format, out, skipped)?;
     }
     Ok(())
 }

@@ -309,6 +309,12 @@ pub struct Results {
     pub source: &'static str,
 }
 
+/// Every result is listed, except `other` when no call has it: only platform imports
+/// produce it (docs/platforms.md), and a native export's breakdown stays as it was.
+fn shown_result(result: Option<CallResult>, count: u64) -> bool {
+    result != Some(CallResult::Other) || count > 0
+}
+
 /// Everything computed for one campaign.
 #[derive(Debug, Clone)]
 pub struct Figures {
@@ -340,6 +346,10 @@ impl Figures {
         if let (Some(t), Some(stats)) = (&tasks, &campaign.stats) {
             warnings.extend(t.reconcile(stats));
         }
+        // What a platform import could not place (docs/platforms.md).
+        if let Some(source) = &campaign.source {
+            warnings.extend(source.warnings.iter().cloned());
+        }
         let number_pool = pool::rows(campaign, workspace, tasks.as_ref(), calls.as_ref(), pool);
         let data_time = DataTime::of(campaign, tasks.as_ref(), calls.as_ref(), workspace, snapshot);
         Figures { tasks, calls, progress, number_pool, warnings, data_time }
@@ -355,7 +365,11 @@ impl Figures {
     pub fn results(&self) -> Option<Results> {
         match (&self.calls, &self.tasks) {
             (Some(c), _) => Some(Results {
-                counts: CallResult::ALL.iter().map(|r| (Some(*r), c.results.get(r).copied().unwrap_or(0))).collect(),
+                counts: CallResult::ALL
+                    .iter()
+                    .map(|r| (Some(*r), c.results.get(r).copied().unwrap_or(0)))
+                    .filter(|(r, n)| shown_result(*r, *n))
+                    .collect(),
                 total: c.total,
                 source: "calls",
             }),
@@ -365,6 +379,7 @@ impl Figures {
                     .map(|r| Some(*r))
                     .chain([None])
                     .map(|r| (r, t.last_results.get(&r).copied().unwrap_or(0)))
+                    .filter(|(r, n)| shown_result(*r, *n))
                     .collect(),
                 total: t.total,
                 source: "last attempt of each task",

@@ -17,7 +17,7 @@ pub use schema::campaign_schema;
 pub use values::{ClockTime, Id, NonEmpty, NonNegative, Phone, TimeZoneName, is_e164, shorten};
 pub use words::{CallResult, TaskStatus, UploadStatus, Weekday};
 pub(crate) use words::{word_enum, word_schema};
-pub use workspace::Workspace;
+pub use workspace::{PlatformSettings, Workspace};
 
 use std::collections::BTreeMap;
 
@@ -25,7 +25,7 @@ use jiff::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, de};
 
-use schema::{OrBlank, Time};
+pub(crate) use schema::{OrBlank, Time};
 
 /// The newest export format version this tool reads.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -86,6 +86,8 @@ pub struct Campaign {
     pub tasks: Option<Vec<Task>>,
     pub calls: Option<Vec<Call>>,
     pub number_pool: Option<Vec<PoolNumber>>,
+    /// Set when the campaign was mapped from a hosted platform's export (docs/platforms.md).
+    pub source: Option<Source>,
 }
 
 fn default_schema_version() -> u32 {
@@ -100,6 +102,23 @@ fn de_schema_version<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
         )));
     }
     Ok(v)
+}
+
+/// The hosted platform a campaign was mapped from, and what it said in its own words
+/// (docs/platforms.md).
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+pub struct Source {
+    /// `vapi`, `retell` or `twilio`.
+    pub platform: String,
+    /// The platform's id of the campaign or batch.
+    pub id: Option<String>,
+    /// The platform's own status value, when it has one.
+    pub status: Option<String>,
+    /// The platform's reason for that status (Vapi's `endedReason`).
+    pub status_reason: Option<String>,
+    /// Values the mapping did not know, one sentence each.
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 /// The tenant that owns a campaign.

@@ -125,7 +125,7 @@ impl TaskStatus {
 }
 
 word_enum! {
-    /// Result of one dial attempt.
+    /// Result of one dial attempt (`other`: a platform's end reason campaign-report does not know).
     CallResult {
         Answered = "answered",
         Voicemail = "voicemail",
@@ -133,6 +133,7 @@ word_enum! {
         Busy = "busy",
         Failed = "failed",
         InvalidNumber = "invalid_number",
+        Other = "other",
     }
 }
 

@@ -4,7 +4,9 @@
 
 use serde::{Deserialize, Deserializer, de};
 
-use super::{TimeZoneName, shorten};
+use std::collections::BTreeMap;
+
+use super::{Phone, Tenant, TimeZoneName, shorten};
 
 /// Settings shared by every campaign of a run.
 #[derive(Debug, Clone, Deserialize)]
@@ -32,6 +34,20 @@ pub struct Workspace {
     /// Hours after its data time from which a snapshot calls the data stale.
     #[serde(deserialize_with = "de_non_negative")]
     pub stale_after_hours: f64,
+    /// How hosted platforms' exports are read (docs/platforms.md).
+    pub platforms: PlatformSettings,
+}
+
+/// Settings for exports of hosted platforms, which name an org, not a tenant.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct PlatformSettings {
+    /// The tenant that platform imports without a campaign file of their own belong to.
+    pub tenant: Option<Tenant>,
+    /// The key of the platform's structured call analysis whose value is a task's outcome.
+    pub outcome_key: Option<String>,
+    /// E.164 numbers of the platform's phone number ids (Vapi `phoneNumberId`).
+    pub numbers: BTreeMap<String, Phone>,
 }
 
 impl Default for Workspace {
@@ -46,6 +62,7 @@ impl Default for Workspace {
             low_answer_rate: 0.15,
             min_attempts_for_health: 20,
             stale_after_hours: 24.0,
+            platforms: PlatformSettings::default(),
         }
     }
 }

@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 use rayon::prelude::*;
 
-use crate::export::{Bundle, Inputs, LoadError};
+use crate::export::{Bundle, InputFormat, Inputs, LoadError, Reading};
 use crate::lifecycle::Layout;
 use crate::model::Tenant;
 use crate::output::{FolderLock, Output, OutputError};
@@ -85,6 +85,8 @@ pub struct Options {
     pub pdf_attach_max_mb: u64,
     /// `--layouts`: build only the campaigns of these layouts; empty builds every campaign.
     pub layouts: Vec<Layout>,
+    /// How the inputs are read (`--input-format`, docs/platforms.md).
+    pub input_format: InputFormat,
 }
 
 /// A problem that stops the run before anything is built (exit status 2).
@@ -139,7 +141,12 @@ pub fn run(options: &Options) -> Result<Report, RunError> {
     // The numbering plans take tens of milliseconds to load: on another core, while
     // the inputs are found and read.
     std::thread::spawn(crate::text::load_plans);
-    let inputs = crate::export::load(&options.inputs, options.workspace.as_deref())?;
+    let tenant = match &options.tenant {
+        TenantChoice::One(id) => Some(id.clone()),
+        _ => None,
+    };
+    let reading = Reading { format: options.input_format, tenant };
+    let inputs = crate::export::load_as(&options.inputs, options.workspace.as_deref(), &reading)?;
     let groups = tenants::choose(&inputs, &options.tenant)?;
     let renderer = HtmlRenderer::new(options.templates.as_deref())?;
     let pool = rayon::ThreadPoolBuilder::new()
@@ -226,8 +233,8 @@ fn input_problems<'a>(inputs: &'a Inputs, wanted: impl Fn(&str) -> bool + 'a) ->
 }
 
 /// Runs `check`: reads and validates everything, writes nothing.
-pub fn check(inputs: &[PathBuf], workspace: Option<&Path>) -> Result<Report, RunError> {
-    let loaded = crate::export::load(inputs, workspace)?;
+pub fn check(inputs: &[PathBuf], workspace: Option<&Path>, reading: &Reading) -> Result<Report, RunError> {
+    let loaded = crate::export::load_as(inputs, workspace, reading)?;
     let mut report = Report { notes: loaded.notes.clone(), ..Report::default() };
     report.problems.extend(input_problems(&loaded, |_| true));
     found_something(&loaded, &report, inputs)?;

@@ -91,6 +91,12 @@ pub struct Summary {
     pub id: String,
     pub name: String,
     pub status: String,
+    /// For a platform import: the platform (docs/platforms.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+    /// For a platform import: the platform's own status value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_status: Option<String>,
     pub generated_at: String,
     /// The moment the figures describe (RFC 3339).
     pub data_as_of: String,
@@ -126,6 +132,8 @@ impl Summary {
             id: c.id.to_string(),
             name: c.name.clone(),
             status: c.status.clone(),
+            platform: c.source.as_ref().map(|s| s.platform.clone()),
+            source_status: c.source.as_ref().and_then(|s| s.status.clone()),
             generated_at: input.options.now.to_string(),
             data_as_of: f.data_time.at.to_string(),
             data_stale: f.data_time.stale,

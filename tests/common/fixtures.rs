@@ -17,7 +17,7 @@ pub struct FixtureCampaign {
     pub folder: Option<PathBuf>,
 }
 
-/// Every campaign object of the fixtures outside `invalid/`: each `campaign.json`,
+/// Every campaign object of the fixtures outside `invalid/` and `platforms/`: each `campaign.json`,
 /// each line of a `.jsonl` file, each item of a `{"campaigns": [...]}` file and each
 /// single-campaign `.json` file (`workspace*.json` are settings, not campaigns).
 pub fn fixture_campaigns() -> Vec<FixtureCampaign> {
@@ -33,7 +33,8 @@ pub fn fixture_campaigns() -> Vec<FixtureCampaign> {
                 found.push(FixtureCampaign { name, value, folder });
             };
             if path.is_dir() {
-                if rel != "invalid" {
+                // Platform exports are not campaign objects (docs/platforms.md).
+                if rel != "invalid" && rel != "platforms" {
                     walk(&path, found);
                 }
             } else if name.ends_with(".jsonl") {

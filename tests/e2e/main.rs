@@ -17,6 +17,7 @@ mod layouts;
 mod lock;
 mod malformed;
 mod messages;
+mod platforms;
 mod positions;
 mod roles_tenants;
 mod safety;

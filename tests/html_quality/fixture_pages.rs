@@ -23,6 +23,16 @@ fn every_page_passes_the_nu_html_checker() {
 }
 
 #[test]
+fn platform_pages_pass_the_nu_html_checker() {
+    let run = Cli::build(["platforms"]).args(["--role", "admin"]).run();
+    run.expect_code(0);
+    let pages = html_pages(&run.out);
+    assert!(pages.len() >= 14, "every tab of the five platform campaigns, found {}", pages.len());
+    let report = nu_html_errors(&pages);
+    assert!(report.is_empty(), "Nu Html Checker errors:\n{report}");
+}
+
+#[test]
 fn no_page_has_serious_or_critical_accessibility_violations() {
     let axe = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/node_modules/axe-core/axe.min.js");
     let axe = std::fs::read_to_string(&axe)
