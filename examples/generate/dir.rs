@@ -15,7 +15,7 @@ use crate::options::Options;
 use crate::plan::Plan;
 use crate::rows::{CallRow, Sink, Tally, TaskRow, walk};
 use crate::tables::{pool_rows, preview, rejects};
-use crate::vocab::REJECT_REASONS;
+use crate::vocab::{AGENT_VERSIONS, NOTES, REJECT_REASONS};
 
 /// Writes every campaign's bundle folder; returns the number of tasks and calls written.
 pub fn write(o: &Options, names: &[String]) -> Result<(u64, u64), String> {
@@ -52,8 +52,11 @@ pub fn write(o: &Options, names: &[String]) -> Result<(u64, u64), String> {
     Ok((tasks.into_inner(), calls.into_inner()))
 }
 
-const TASKS_HEADER: &str = "task_id,contact_name,phone,status,attempts,last_result,outcome,talk_seconds,last_attempt_at,from_number,latency_ms,crm_ref\n";
-const CALLS_HEADER: &str = "call_id,task_id,from_number,to_number,started_at,result,duration_seconds,latency_ms,cost\n";
+/// Besides the format's columns, `crm_ref` and `notes` (tasks), `agent_version` and
+/// `notes` (calls): extra columns, which the tool keeps in the export copies.
+const TASKS_HEADER: &str = "task_id,contact_name,phone,status,attempts,last_result,outcome,talk_seconds,last_attempt_at,from_number,latency_ms,crm_ref,notes\n";
+const CALLS_HEADER: &str =
+    "call_id,task_id,from_number,to_number,started_at,result,duration_seconds,latency_ms,cost,agent_version,notes\n";
 
 fn task_csv(l: &mut Line, p: &Plan, names: &[String], t: &TaskRow) {
     l.s("t-").pad(t.n, p.task_width).s(",").cs(&names[t.name]).s(",").s(t.phone.as_str()).s(",");
@@ -71,7 +74,11 @@ fn task_csv(l: &mut Line, p: &Plan, names: &[String], t: &TaskRow) {
     if let Some(ms) = t.latency {
         l.u(ms);
     }
-    l.s(",CRM-").u(100_000 + p.idx * 7 + t.n).s("\n");
+    l.s(",CRM-").u(100_000 + p.idx * 7 + t.n).s(",");
+    if let Some(k) = t.note {
+        l.cs(NOTES[k]);
+    }
+    l.s("\n");
 }
 
 fn call_csv(l: &mut Line, p: &Plan, c: &CallRow) {
@@ -80,7 +87,11 @@ fn call_csv(l: &mut Line, p: &Plan, c: &CallRow) {
     if let Some(ms) = c.latency {
         l.u(ms);
     }
-    l.s(",").milli(c.cost_milli).s("\n");
+    l.s(",").milli(c.cost_milli).s(",").s(AGENT_VERSIONS[c.agent]).s(",");
+    if let Some(k) = c.note {
+        l.cs(NOTES[k]);
+    }
+    l.s("\n");
 }
 
 /// Writes `tasks.csv` and `calls.csv` in one pass.

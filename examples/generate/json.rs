@@ -11,6 +11,7 @@ use crate::options::{Form, Options};
 use crate::plan::Plan;
 use crate::rows::{CallRow, Sink, Tally, TaskRow, walk};
 use crate::tables::pool_rows;
+use crate::vocab::{AGENT_VERSIONS, NOTES};
 
 /// Writes the campaigns file of the form; returns the number of tasks and calls written.
 pub fn write(o: &Options, names: &[String]) -> Result<(u64, u64), String> {
@@ -62,7 +63,11 @@ fn task_json(l: &mut Line, p: &Plan, names: &[String], t: &TaskRow) {
     if let Some(ms) = t.latency {
         l.s(",\"latency_ms\":").u(ms);
     }
-    l.s(",\"crm_ref\":\"CRM-").u(100_000 + p.idx * 7 + t.n).s("\"}");
+    l.s(",\"crm_ref\":\"CRM-").u(100_000 + p.idx * 7 + t.n).s("\"");
+    if let Some(k) = t.note {
+        l.s(",\"notes\":").js(NOTES[k]);
+    }
+    l.s("}");
 }
 
 fn call_json(l: &mut Line, p: &Plan, c: &CallRow) {
@@ -73,7 +78,11 @@ fn call_json(l: &mut Line, p: &Plan, c: &CallRow) {
     if let Some(ms) = c.latency {
         l.s(",\"latency_ms\":").u(ms);
     }
-    l.s(",\"cost\":\"").milli(c.cost_milli).s("\"}");
+    l.s(",\"cost\":\"").milli(c.cost_milli).s("\",\"agent_version\":\"").s(AGENT_VERSIONS[c.agent]).s("\"");
+    if let Some(k) = c.note {
+        l.s(",\"notes\":").js(NOTES[k]);
+    }
+    l.s("}");
 }
 
 /// Writes one table inline, as a JSON array: tasks or calls.

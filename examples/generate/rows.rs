@@ -9,7 +9,7 @@ use campaign_report::model::{CallResult, TaskStatus};
 use crate::phone::Phone;
 use crate::plan::Plan;
 use crate::rng::Rng;
-use crate::vocab::OUTCOMES;
+use crate::vocab::{AGENT_VERSIONS, NOTES, OUTCOMES};
 
 /// One row of the tasks table.
 pub struct TaskRow {
@@ -24,6 +24,8 @@ pub struct TaskRow {
     pub last_at: i64,
     pub from: usize,
     pub latency: Option<u64>,
+    /// An agent's note (an index into `NOTES`), on about a third of the attempted tasks.
+    pub note: Option<usize>,
 }
 
 /// One row of the calls table.
@@ -37,6 +39,10 @@ pub struct CallRow {
     pub duration: u64,
     pub latency: Option<u64>,
     pub cost_milli: u64,
+    /// The agent version (an index into `AGENT_VERSIONS`).
+    pub agent: usize,
+    /// An agent's note (an index into `NOTES`), on about one call in ten.
+    pub note: Option<usize>,
 }
 
 /// Where a walk sends the rows: a writer of one form.
@@ -111,7 +117,9 @@ pub fn walk(p: &Plan, names: &[String], attempted_total: u64, sink: &mut impl Si
         let last_day = p.start_day + attempts.saturating_sub(1) as i64 + r.below(span as u64 + 1) as i64;
         let last_at = p.day_time(last_day, &mut r);
         let latency = answered.then(|| 700 + r.below(2500));
-        let task = TaskRow { n, name, phone, status, attempts, last_result, outcome, talk, last_at, from, latency };
+        let note = (attempts > 0 && r.below(3) == 0).then(|| r.below(NOTES.len() as u64) as usize);
+        let task =
+            TaskRow { n, name, phone, status, attempts, last_result, outcome, talk, last_at, from, latency, note };
         sink.task(p, names, &task)?;
         if budget == 0 {
             continue;
@@ -159,6 +167,8 @@ pub fn walk(p: &Plan, names: &[String], attempted_total: u64, sink: &mut impl Si
                 duration,
                 latency: if last { latency } else { (result == CallResult::Answered).then(|| 700 + r.below(2500)) },
                 cost_milli,
+                agent: r.below(AGENT_VERSIONS.len() as u64) as usize,
+                note: (r.below(10) == 0).then(|| r.below(NOTES.len() as u64) as usize),
             };
             sink.call(p, &call)?;
         }

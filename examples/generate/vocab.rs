@@ -90,3 +90,19 @@ pub const CLINICS: [&str; 3] = ["Elm Street", "Harbor View", "Downtown"];
 pub fn contact_names() -> Vec<String> {
     FIRST.iter().flat_map(|f| LAST.iter().map(move |l| format!("{f} {l}"))).collect()
 }
+
+/// Agents' notes on a task or a call: free text as CRMs export it, with commas,
+/// quotes and line breaks, so that CSV readers meet quoted multi-line fields.
+pub const NOTES: [&str; 8] = [
+    "Asked to be called after 5pm, not at work",
+    "Wrong number, said \"no patient by that name\"",
+    "Prefers Spanish.\nCall back with an interpreter, Tue or Thu",
+    "Moved out of state; keep on file",
+    "Left a message with the spouse, \"she'll call back\"",
+    "Booked: Dr. Patel, 10:30\nBring insurance card, new address",
+    "Hung up after the greeting",
+    "Line was busy twice,\nthen voicemail full",
+];
+
+/// Versions of the voice agent that placed a call.
+pub const AGENT_VERSIONS: [&str; 3] = ["2026.10.2", "2026.11.0", "2026.11.1"];
