@@ -9,8 +9,8 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::Parser;
 
-use campaign_report::lifecycle::Layout;
 use campaign_report::export::{InputFormat, Reading};
+use campaign_report::lifecycle::Layout;
 use campaign_report::pipeline::{self, ExitStatus, Formats, Report, TenantChoice};
 use campaign_report::render::pdf::archival::Variant;
 use cli::{Cli, Command, Format};

@@ -50,9 +50,6 @@ pub(super) fn archival(
             });
         }
     }
-    Some(Archival {
-        variant,
-        title: name.to_string(),
-        attachments: within_cap(candidates, options.pdf_attach_max_mb.saturating_mul(1_000_000)),
-    })
+    let (attachments, left_out) = within_cap(candidates, options.pdf_attach_max_mb.saturating_mul(1_000_000));
+    Some(Archival { variant, title: name.to_string(), attachments, left_out })
 }

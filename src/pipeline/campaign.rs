@@ -116,10 +116,11 @@ pub(super) fn build(ctx: &Ctx, bundle: &Bundle) -> Result<Built, CampaignError> 
         let fonts = if options.pdf_variant.is_some() { crate::render::pdf::archival::PRINT_FONTS } else { "" };
         let css = format!("{}\n{}\n{fonts}", ctx.renderer.css(), options.paper.page_rule());
         page.inline_css = &css;
+        let archival = super::archive::archival(options, &c.name, &dir, &staged, summary.as_deref());
+        page.attachments_note = archival.as_ref().and_then(|a| a.left_out.as_deref());
         let html = ctx.renderer.campaign_page(&prepared, &page)?;
         let file = ctx.print_dir.join(format!("{}--{}.html", c.tenant.id, c.id));
         std::fs::write(&file, html).map_err(|e| OutputError::Io { path: file.clone(), cause: e })?;
-        let archival = super::archive::archival(options, &c.name, &dir, &staged, summary.as_deref());
         let job = PdfJob { html: file, title: c.name.clone(), snapshot: view.header.snapshot.clone(), archival };
         Some((format!("{dir}/{}.pdf", c.id), job))
     } else {
@@ -164,6 +165,7 @@ fn page_for<'a>(
         tasks,
         print: false,
         inline_css: "",
+        attachments_note: None,
     }
 }
 

@@ -34,6 +34,7 @@ pub(super) fn write(
         tasks: None,
         print: false,
         inline_css: "",
+        attachments_note: None,
     };
     let html = renderer.list_page(&list, &page)?;
     output.hold_if_changed("index.html", html.as_bytes())?;

@@ -171,6 +171,13 @@ fn files_past_the_cap_are_left_out_and_the_pdf_says_where_they_are() {
         note.contains("summary.json") && note.contains("campaigns/q3-winback-completed/export/tasks.csv"),
         "{note}"
     );
+    // The page says it too, where a reader without an attachments panel sees it (a
+    // long path may wrap after a hyphen).
+    let text: String = text(&pdf).split_whitespace().collect();
+    assert!(
+        text.contains("NotattachedtothisPDF") && text.contains("campaigns/q3-winback-completed/export/tasks.csv"),
+        "{text}"
+    );
     assert_eq!(pdfa_findings("3b", &[pdf]), [None]);
 }
 

@@ -168,6 +168,8 @@ pub struct Page<'a> {
     pub print: bool,
     /// The stylesheet when printing, ended by the paper's `@page { size }` rule (`--paper`): a custom `base.html` must put it last in its head.
     pub inline_css: &'a str,
+    /// In a PDF/A-3b whose files passed the attachment cap: which were left out and where their full copies live, else null.
+    pub attachments_note: Option<&'a str>,
 }
 
 /// A campaign view converted once for the templates, shared by all its pages

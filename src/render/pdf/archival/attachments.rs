@@ -67,8 +67,9 @@ impl Attachment {
 }
 
 /// The attachments whose sizes add up to at most `cap` bytes, taken in order; when
-/// some are left out, a note saying which and where their full copies live is added.
-pub fn within_cap(candidates: Vec<Attachment>, cap: u64) -> Vec<Attachment> {
+/// some are left out, a note saying which and where their full copies live is
+/// attached, and the same sentence is returned for the printed page.
+pub fn within_cap(candidates: Vec<Attachment>, cap: u64) -> (Vec<Attachment>, Option<String>) {
     let mut total = 0u64;
     let mut kept = Vec::with_capacity(candidates.len() + 1);
     let mut left_out = Vec::new();
@@ -80,11 +81,19 @@ pub fn within_cap(candidates: Vec<Attachment>, cap: u64) -> Vec<Attachment> {
             left_out.push(attachment);
         }
     }
-    if !left_out.is_empty() {
-        let list: Vec<String> = left_out
-            .iter()
-            .map(|a| format!("- {} ({:.1} MB): {}\n", a.name, a.size as f64 / 1e6, a.snapshot_path))
-            .collect();
+    if left_out.is_empty() {
+        return (kept, None);
+    }
+    let printed = format!(
+        "Not attached to this PDF, over its {:.0} MB limit for attachments: {}. Their full copies are in \
+         the snapshot this PDF was built in: {}.",
+        cap as f64 / 1e6,
+        left_out.iter().map(|a| format!("{} ({})", a.name, size(a.size))).collect::<Vec<_>>().join(", "),
+        left_out.iter().map(|a| a.snapshot_path.as_str()).collect::<Vec<_>>().join(", "),
+    );
+    {
+        let list: Vec<String> =
+            left_out.iter().map(|a| format!("- {} ({}): {}\n", a.name, size(a.size), a.snapshot_path)).collect();
         let text = format!(
             "These files of the campaign are not attached to this PDF: together with the others they \
              would pass the cap of {:.0} MB (--pdf-attach-max-mb). Their full copies live in the \
@@ -102,7 +111,12 @@ pub fn within_cap(candidates: Vec<Attachment>, cap: u64) -> Vec<Attachment> {
             source: Source::Bytes(text.into_bytes()),
         });
     }
-    kept
+    (kept, Some(printed))
+}
+
+/// A file size for people: kB below a megabyte, else MB with one decimal (10^3 and 10^6 bytes).
+fn size(bytes: u64) -> String {
+    if bytes < 1_000_000 { format!("{} kB", bytes.div_ceil(1000)) } else { format!("{:.1} MB", bytes as f64 / 1e6) }
 }
 
 /// Embeds the attachments as associated files of the document; `date` is their
@@ -187,13 +201,17 @@ mod tests {
 
     #[test]
     fn files_past_the_cap_are_left_out_with_a_note_that_says_where_they_are() {
-        let kept = within_cap(vec![file("summary.json", 10), file("tasks.csv", 95), file("calls.csv", 80)], 100);
+        let (kept, printed) =
+            within_cap(vec![file("summary.json", 10), file("tasks.csv", 95), file("calls.csv", 80)], 100);
+        let printed = printed.expect("a sentence for the page");
+        assert!(printed.contains("tasks.csv (1 kB)") && printed.contains("export/tasks.csv"), "{printed}");
         let names: Vec<&str> = kept.iter().map(|a| a.name.as_str()).collect();
         assert_eq!(names, ["summary.json", "calls.csv", "attachments-left-out.txt"]);
         let Source::Bytes(note) = &kept[2].source else { panic!("the note is text") };
         let note = String::from_utf8(note.clone()).unwrap();
-        assert!(note.contains("- tasks.csv (0.0 MB): campaigns/c/export/tasks.csv"), "{note}");
+        assert!(note.contains("- tasks.csv (1 kB): campaigns/c/export/tasks.csv"), "{note}");
         assert!(!note.contains("calls.csv"));
-        assert_eq!(within_cap(vec![file("summary.json", 10)], 100).len(), 1);
+        let (kept, printed) = within_cap(vec![file("summary.json", 10)], 100);
+        assert_eq!((kept.len(), printed), (1, None));
     }
 }

@@ -70,6 +70,8 @@ pub struct Archival {
     pub title: String,
     /// The files to embed (PDF/A-3b), already within the size cap ([`within_cap`]).
     pub attachments: Vec<Attachment>,
+    /// The sentence the printed page carries when files were left out (which, and where their copies live).
+    pub left_out: Option<String>,
 }
 
 /// The PDF `pdf` (as printed, dates already the snapshot time) made `archival`'s
