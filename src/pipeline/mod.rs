@@ -164,6 +164,9 @@ pub fn run(options: &Options) -> Result<Report, RunError> {
     // One run at a time writes an output folder, from its first file to its manifest.
     let _lock = FolderLock::acquire(&options.out, options.wait_lock)?;
     let scratch = crate::scratch::RunFolder::create().map_err(RunError::PrintDir)?;
+    if options.pdf_variant.is_some() && options.formats.pdf {
+        crate::render::pdf::archival::write_fonts(scratch.pages()).map_err(RunError::PrintDir)?;
+    }
     // Dropped before the run folder: the browser stops before its folder goes.
     let mut press = printing::Press::new(scratch.path());
     let fingerprint = plan::run_fingerprint(options, &inputs.workspace, &renderer);

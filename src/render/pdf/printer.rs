@@ -134,7 +134,8 @@ impl Printer {
             if slot.as_ref().is_some_and(|s| s.generation != launch.generation) {
                 *slot = None;
             }
-            match attempt::attempt(&launch, slot.take(), url.as_str(), &options, self.deadline) {
+            match attempt::attempt(&launch, slot.take(), url.as_str(), &options, job.archival.is_some(), self.deadline)
+            {
                 (Some(tab), Ok(pdf)) => {
                     *slot = Some(tab);
                     let pdf = dates::normalise_dates(pdf, self.now);

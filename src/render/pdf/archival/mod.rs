@@ -53,14 +53,43 @@ impl Variant {
     }
 }
 
+/// Noto Emoji, the monochrome outline emoji font (OFL 1.1: `fonts/OFL.txt`; where it
+/// comes from: `fonts/README.md`).
+const NOTO_EMOJI: &[u8] = include_bytes!("fonts/noto-emoji-400.woff2");
+
+/// The file name of [`NOTO_EMOJI`] beside the pages printed as PDF/A ([`write_fonts`]).
+const NOTO_EMOJI_FILE: &str = "noto-emoji-400.woff2";
+
 /// CSS for a page printed as PDF/A. Chromium prints a CFF-flavoured OpenType font
 /// (Debian's Noto Sans CJK), a colour emoji font and any bold it synthesises as
 /// Type 3 fonts, which a PDF/A validator cannot vouch for. So the style sheet's CJK
-/// and emoji families are served by TrueType fonts (WenQuanYi Zen Hei, Symbola;
-/// `scripts/setup` installs them), and no bold or italic is synthesised.
+/// and emoji families are served by TrueType fonts: WenQuanYi Zen Hei for CJK,
+/// Noto Emoji for emoji, Symbola for the symbols Noto Emoji lacks (`scripts/setup`
+/// installs the two system fonts; Noto Emoji ships with the tool), and no bold or
+/// italic is synthesised. The page loads Noto Emoji from the file [`write_fonts`]
+/// puts beside it.
 pub const PRINT_FONTS: &str = "@font-face { font-family: 'Noto Sans CJK SC'; src: local('WenQuanYi Zen Hei'); }\n\
      @font-face { font-family: 'Noto Color Emoji'; src: local('Symbola'); }\n\
+     @font-face { font-family: 'Noto Color Emoji'; src: url('noto-emoji-400.woff2') format('woff2'); }\n\
      * { font-synthesis: none; }\n";
+
+/// Writes the fonts [`PRINT_FONTS`] loads into `dir`, the folder of the pages to print.
+pub fn write_fonts(dir: &std::path::Path) -> std::io::Result<()> {
+    std::fs::write(dir.join(NOTO_EMOJI_FILE), NOTO_EMOJI)
+}
+
+/// The fonts of a PDF/A's footer. The footer is a document of its own with no folder
+/// to load a file from, so Noto Emoji comes inline, and only when `text` (the
+/// campaign name) holds a character from the emoji or symbol blocks.
+pub fn footer_fonts(text: &str) -> String {
+    let symbol = |c: char| matches!(c as u32, 0x2190..=0x2BFF | 0x1F000..=0x1FAFF | 0xFE0F | 0x200D | 0x3030 | 0x303D);
+    if !text.chars().any(symbol) {
+        return PRINT_FONTS.to_string();
+    }
+    use base64::Engine;
+    let inline = base64::engine::general_purpose::STANDARD.encode(NOTO_EMOJI);
+    PRINT_FONTS.replace("url('noto-emoji-400.woff2')", &format!("url('data:font/woff2;base64,{inline}')"))
+}
 
 /// What makes one campaign's PDF archival.
 #[derive(Debug, Clone)]
