@@ -67,10 +67,12 @@ const NOTO_EMOJI_FILE: &str = "noto-emoji-400.woff2";
 /// Noto Emoji for emoji, Symbola for the symbols Noto Emoji lacks (`scripts/setup`
 /// installs the two system fonts; Noto Emoji ships with the tool), and no bold or
 /// italic is synthesised. The page loads Noto Emoji from the file [`write_fonts`]
-/// puts beside it.
+/// puts beside it, and only for a character of the emoji and symbol blocks (its
+/// `unicode-range`): a page without emoji never loads it.
 pub const PRINT_FONTS: &str = "@font-face { font-family: 'Noto Sans CJK SC'; src: local('WenQuanYi Zen Hei'); }\n\
      @font-face { font-family: 'Noto Color Emoji'; src: local('Symbola'); }\n\
-     @font-face { font-family: 'Noto Color Emoji'; src: url('noto-emoji-400.woff2') format('woff2'); }\n\
+     @font-face { font-family: 'Noto Color Emoji'; src: url('noto-emoji-400.woff2') format('woff2'); \
+     unicode-range: U+200D, U+203C-3299, U+FE0F, U+1F000-1FAFF, U+E0020-E007F; }\n\
      * { font-synthesis: none; }\n";
 
 /// Writes the fonts [`PRINT_FONTS`] loads into `dir`, the folder of the pages to print.
