@@ -18,6 +18,7 @@ pub mod manifest;
 mod plan;
 mod printing;
 mod report;
+pub mod shard;
 mod tables;
 mod tenants;
 
@@ -35,6 +36,7 @@ use crate::render::html::{HtmlRenderer, TemplateError};
 use crate::render::pdf::Paper;
 use crate::render::pdf::archival::Variant;
 
+pub use list::write_at as write_list;
 pub use report::{CampaignError, ExitStatus, Problem, Report};
 
 use campaign::Ctx;
@@ -85,6 +87,8 @@ pub struct Options {
     pub pdf_attach_max_mb: u64,
     /// `--layouts`: build only the campaigns of these layouts; empty builds every campaign.
     pub layouts: Vec<Layout>,
+    /// `--shard K/N`: build only the campaigns dealt to shard K (see `shard`).
+    pub shard: Option<shard::Shard>,
 }
 
 /// A problem that stops the run before anything is built (exit status 2).
@@ -168,6 +172,7 @@ pub fn run(options: &Options) -> Result<Report, RunError> {
         let (bundles, duplicates) = tenants::refuse_duplicate_ids(bundles);
         report.problems.extend(duplicates.into_iter().map(Problem::Input));
         let bundles = plan::of_layouts(bundles, &options.layouts);
+        let (bundles, shard) = shard::deal(bundles, options, &tenant, &renderer, &fingerprint);
         let ctx = Ctx {
             options,
             workspace: &inputs.workspace,
@@ -177,7 +182,9 @@ pub fn run(options: &Options) -> Result<Report, RunError> {
         };
         let built_before = report.built;
         let mut done = campaigns::build_all(&ctx, &pool, &previous, &fingerprint, &bundles, &mut report);
-        if done.storage_full.is_none() && plan::nothing_changed(&previous, &done.records, &done.rebuilt) {
+        let unchanged =
+            plan::nothing_changed(&previous, &done.records, &done.rebuilt) && shard::unchanged(&output, shard.as_ref());
+        if done.storage_full.is_none() && unchanged {
             // The list and the manifest stay as they are.
             continue;
         }
@@ -189,6 +196,9 @@ pub fn run(options: &Options) -> Result<Report, RunError> {
                 printing::print(&mut press, options, &output, done.pdfs, &mut done.records, &mut report)?;
                 if options.formats.html {
                     list::write(&output, &renderer, options, &inputs.workspace, &tenant, &done.records)?;
+                }
+                if let Some(record) = &shard {
+                    shard::hold(&output, record)?;
                 }
                 let built_with = manifest::BuiltWith {
                     role: options.role.clone(),
