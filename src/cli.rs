@@ -177,6 +177,11 @@ pub struct BuildArgs {
     /// chrome-headless-shell, chromium, google-chrome, chrome on PATH).
     #[arg(long, value_name = "PATH")]
     pub chrome: Option<PathBuf>,
+    /// Print through this running browser instead of starting one: its DevTools address,
+    /// http://host:port or ws://host:port/devtools/browser/…; repeat to spread the PDFs
+    /// over several (see docs/scale-out.md).
+    #[arg(long, value_name = "URL")]
+    pub browser: Vec<String>,
 }
 
 /// A count of parallel jobs: a whole number of at least 1.

@@ -154,6 +154,7 @@ fn run(cli: Cli) -> Result<ExitStatus> {
                     })
                     .collect(),
                 shard: args.shard,
+                browsers: args.browser,
             };
             // What earlier builds killed with their watchdog left: browsers and run folders.
             watchdog::sweep();

@@ -89,6 +89,8 @@ pub struct Options {
     pub layouts: Vec<Layout>,
     /// `--shard K/N`: build only the campaigns dealt to shard K (see `shard`).
     pub shard: Option<shard::Shard>,
+    /// `--browser URL`: print through these running browsers instead of starting one.
+    pub browsers: Vec<String>,
 }
 
 /// A problem that stops the run before anything is built (exit status 2).

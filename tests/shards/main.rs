@@ -5,6 +5,8 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod browsers;
 mod merge;
 mod refusals;
+mod remote;
 mod support;
