@@ -19,17 +19,28 @@ pub(crate) fn endpoint(url: &str, timeout: Duration) -> Result<String, String> {
     }
 }
 
-/// Asks `http://host:port/json/version` for `webSocketDebuggerUrl`.
+/// Asks `http://host:port/json/version` for `webSocketDebuggerUrl`. The host is
+/// resolved first and asked by address: Chromium answers only requests whose Host is
+/// an address or `localhost` (a Service name such as `chromium:9222` would be
+/// refused), and the endpoint it names is reached at the address asked, whatever host
+/// the browser believes it has (behind a proxy or a load balancer).
 fn version_endpoint(base: &url::Url, timeout: Duration) -> Result<String, String> {
-    let at = base.join("/json/version").map_err(|e| e.to_string())?;
+    let addr = base
+        .socket_addrs(|| Some(80))
+        .ok()
+        .and_then(|addrs| addrs.into_iter().next())
+        .ok_or_else(|| format!("cannot resolve {base}"))?;
+    let at = format!("http://{addr}/json/version");
     let agent = ureq::Agent::config_builder().timeout_global(Some(timeout)).build().new_agent();
-    let mut answer = agent.get(at.as_str()).call().map_err(|e| format!("{at}: {e}"))?;
+    let mut answer = agent.get(&at).call().map_err(|e| format!("{at}: {e}"))?;
     let text = answer.body_mut().read_to_string().map_err(|e| format!("{at}: {e}"))?;
     let body: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{at}: not DevTools JSON: {e}"))?;
-    body.get("webSocketDebuggerUrl")
+    let named = body
+        .get("webSocketDebuggerUrl")
         .and_then(serde_json::Value::as_str)
-        .map(str::to_owned)
-        .ok_or_else(|| format!("{at} names no webSocketDebuggerUrl"))
+        .and_then(|u| url::Url::parse(u).ok())
+        .ok_or_else(|| format!("{at} names no webSocketDebuggerUrl"))?;
+    Ok(format!("ws://{addr}{}", named.path()))
 }
 
 #[cfg(test)]

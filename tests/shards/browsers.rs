@@ -54,6 +54,12 @@ impl RemoteBrowser {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// Its WebSocket endpoint (`ws://127.0.0.1:PORT/devtools/browser/…`), the other address `--browser` takes.
+    pub fn ws_url(&self) -> String {
+        let version: serde_json::Value = serde_json::from_str(&self.json("version").unwrap()).unwrap();
+        version["webSocketDebuggerUrl"].as_str().unwrap().to_string()
+    }
+
     /// `/json/<what>` as text, or `None` when the browser does not answer.
     pub fn json(&self, what: &str) -> Option<String> {
         let agent = ureq::Agent::config_builder().timeout_global(Some(Duration::from_secs(2))).build().new_agent();

@@ -58,7 +58,7 @@ fn a_browser_killed_mid_run_hands_its_pdfs_to_the_other() {
     let survivor = RemoteBrowser::start();
     let mut live = Cli::build([&input])
         .format("html,json,pdf")
-        .args(["--browser", &doomed.url(), "--browser", &survivor.url(), "--chrome", NO_CHROME])
+        .args(["--browser", &doomed.url(), "--browser", &survivor.ws_url(), "--chrome", NO_CHROME])
         .spawn();
     kill_when_printing(&mut doomed);
     let status = live.child.wait().unwrap();
