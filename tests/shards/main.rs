@@ -6,6 +6,7 @@
 mod common;
 
 mod browsers;
+mod docs;
 mod merge;
 mod refusals;
 mod remote;
