@@ -33,6 +33,8 @@ impl RemoteBrowser {
             .arg(format!("--user-data-dir={}", profile.path().display()))
             .args(["--headless", "--no-sandbox", "--no-first-run", "--disable-gpu", "--hide-scrollbars"])
             .args(["--force-color-profile=srgb", "--disable-background-networking", "--disable-extensions"])
+            .args(["--disable-background-timer-throttling", "--disable-renderer-backgrounding"])
+            .arg("--disable-backgrounding-occluded-windows")
             .env("HOME", profile.path())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
