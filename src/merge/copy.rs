@@ -34,7 +34,7 @@ pub(super) fn campaigns(output: &Output, previous: &Previous, shards: &[ShardOut
                 output.carry((*file).clone());
                 return Ok(false);
             }
-            let from = shard.folder.join(&file.path);
+            let from = shard.file(&file.path).unwrap_or_else(|| shard.folder.clone());
             let bytes = read_regular(&from).ok_or_else(|| OutputError::Io {
                 path: from.clone(),
                 cause: std::io::Error::new(std::io::ErrorKind::NotFound, "the shard's file went away during the merge"),

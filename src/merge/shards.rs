@@ -29,6 +29,14 @@ impl ShardOut {
     pub(super) fn campaign_files(&self) -> impl Iterator<Item = &Written> {
         self.manifest.files.iter().filter(|f| f.path.starts_with("campaigns/"))
     }
+
+    /// The shard's file at `rel`, unless `rel` could leave the shard's folder: the
+    /// manifest is a file on disk like any other, and such a path is reported as a
+    /// missing file, never read.
+    pub(super) fn file(&self, rel: &str) -> Option<PathBuf> {
+        let inside = Path::new(rel).components().all(|c| matches!(c, std::path::Component::Normal(_)));
+        inside.then(|| self.folder.join(rel))
+    }
 }
 
 /// Reads the manifests of a shard's folder.
@@ -150,8 +158,7 @@ pub(super) fn verify(shards: &[ShardOut]) -> Vec<String> {
     let mut problems: Vec<String> = files
         .par_iter()
         .filter_map(|(s, f)| {
-            let path = s.folder.join(&f.path);
-            let state = match read_regular(&path) {
+            let state = match s.file(&f.path).and_then(|path| read_regular(&path)) {
                 None => "is missing",
                 Some(bytes) if bytes.len() as u64 != f.bytes || hex(&Sha256::digest(&bytes)) != f.sha256 => {
                     "does not match its digest in manifest.json"
