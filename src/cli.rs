@@ -31,6 +31,13 @@ pub enum Command {
     /// subscription whose tenant, role and redaction match the snapshot's; the delivery
     /// record remembers what each recipient was last sent (see docs/delivery.md).
     Deliver(DeliverArgs),
+    /// Combine the output folders of `build --shard K/N` into one snapshot.
+    ///
+    /// Every shard must come from the same tool version, inputs and options, and every
+    /// K of 1..N must be there exactly once; otherwise nothing is written. OUT is then
+    /// byte-identical to one build of the same inputs with the same options (see
+    /// docs/scale-out.md).
+    Merge(MergeArgs),
     /// Write the built-in templates and stylesheet into DIR, to edit and pass back with --templates DIR.
     InitTemplates(InitTemplatesArgs),
     /// Started by `build` itself: cleans up after the build if it is killed (see src/watchdog.rs).
@@ -71,6 +78,22 @@ pub struct DeliverArgs {
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
     /// Wait up to this long for a build or delivery using the same folder to finish (default: do not wait).
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub wait_lock: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The output folders of the shards (each build's --out).
+    #[arg(value_name = "SHARD_OUT", required = true)]
+    pub shards: Vec<PathBuf>,
+    /// The merged snapshot's folder (files that did not change are left as they are).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// The --templates folder the shards were built with, when they were.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// Wait up to this long for another run writing the same --out to finish (default: do not wait).
     #[arg(long, value_name = "SECONDS", default_value_t = 0)]
     pub wait_lock: u64,
 }
@@ -131,6 +154,9 @@ pub struct BuildArgs {
     /// Build every tenant into OUT/<tenant-id>/.
     #[arg(long)]
     pub all_tenants: bool,
+    /// Build only shard K of N of the tenant's campaigns, to combine with `merge` (see docs/scale-out.md).
+    #[arg(long, value_name = "K/N", conflicts_with = "all_tenants")]
+    pub shard: Option<campaign_report::pipeline::shard::Shard>,
     /// Build only the campaigns of these layouts: any of draft, active, ended (default: all).
     #[arg(long, value_enum, value_name = "LIST", value_delimiter = ',')]
     pub layouts: Vec<LayoutArg>,
@@ -172,6 +198,11 @@ pub struct BuildArgs {
     /// chrome-headless-shell, chromium, google-chrome, chrome on PATH).
     #[arg(long, value_name = "PATH")]
     pub chrome: Option<PathBuf>,
+    /// Print through this running browser instead of starting one: its DevTools address,
+    /// http://host:port or ws://host:port/devtools/browser/…; repeat to spread the PDFs
+    /// over several (see docs/scale-out.md).
+    #[arg(long, value_name = "URL")]
+    pub browser: Vec<String>,
 }
 
 /// A count of parallel jobs: a whole number of at least 1.

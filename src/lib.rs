@@ -11,6 +11,7 @@ pub mod deliver;
 pub mod export;
 pub mod figures;
 pub mod lifecycle;
+pub mod merge;
 pub mod model;
 pub mod os;
 pub mod output;

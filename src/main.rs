@@ -95,6 +95,7 @@ fn run(cli: Cli) -> Result<ExitStatus> {
             }
             Ok(if report.problems.is_empty() { ExitStatus::Success } else { ExitStatus::SomeFailed })
         }
+        Command::Merge(args) => merge(args),
         Command::Check(args) => {
             let reading = Reading { format: input_format(args.input.input_format), tenant: args.tenant };
             let report = pipeline::check(&args.input.inputs, args.input.workspace.as_deref(), &reading)?;
@@ -156,6 +157,8 @@ fn run(cli: Cli) -> Result<ExitStatus> {
                     })
                     .collect(),
                 input_format: input_format(args.input.input_format),
+                shard: args.shard,
+                browsers: args.browser,
             };
             // What earlier builds killed with their watchdog left: browsers and run folders.
             watchdog::sweep();
@@ -195,6 +198,39 @@ fn input_format(arg: Option<cli::InputFormat>) -> InputFormat {
         Some(cli::InputFormat::Vapi) => InputFormat::Vapi,
         Some(cli::InputFormat::Retell) => InputFormat::Retell,
         Some(cli::InputFormat::Twilio) => InputFormat::Twilio,
+    }
+}
+
+/// Runs `merge`; shards that do not make one whole are each named, and exit 1.
+fn merge(args: cli::MergeArgs) -> Result<ExitStatus> {
+    use campaign_report::merge::{self, MergeError};
+    let started = std::time::Instant::now();
+    let options = merge::Options {
+        shards: args.shards,
+        out: args.out,
+        templates: args.templates,
+        wait_lock: std::time::Duration::from_secs(args.wait_lock),
+    };
+    match merge::run(&options) {
+        Ok(merged) => {
+            eprintln!(
+                "campaign-report: merged {} shards, {} campaigns: {} files copied, {} unchanged, in {:.1} s",
+                merged.shards,
+                merged.campaigns,
+                merged.files.copied,
+                merged.files.unchanged,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(ExitStatus::Success)
+        }
+        Err(MergeError::Refused(problems)) => {
+            for problem in &problems {
+                eprintln!("campaign-report: error: {problem}");
+            }
+            eprintln!("campaign-report: nothing merged; {} is as it was", options.out.display());
+            Ok(ExitStatus::SomeFailed)
+        }
+        Err(error) => Err(error.into()),
     }
 }
 

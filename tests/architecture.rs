@@ -29,6 +29,7 @@ const ORDER: &[(&str, u8)] = &[
     ("render::summary", 7),
     ("pipeline", 8),
     ("deliver", 9),
+    ("merge", 9),
 ];
 
 /// The renderers are peers inside `render`: each is a unit of its own.

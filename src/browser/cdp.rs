@@ -3,8 +3,9 @@
 //! its own end (docs/pdf.md, "How pages are printed").
 //!
 //! Only the few commands the tool sends are used, as JSON: a browser's version, a
-//! new page, navigation, its load event, a call the caller names (printing), and
-//! closing the page. Every call has a deadline; nothing waits on a browser that
+//! new page (in a browser context of its own for a browser the tool did not start),
+//! navigation, its load event, answering the page's requests (`Fetch`), a call the
+//! caller names (printing), and closing the page. Every call has a deadline; nothing waits on a browser that
 //! went away. It knows nothing of PDFs.
 
 use std::collections::HashMap;
@@ -38,7 +39,7 @@ pub(crate) enum CdpError {
 #[derive(Default)]
 struct Waiting {
     calls: HashMap<u64, Sender<Result<Value, CdpError>>>,
-    pages: HashMap<String, Sender<String>>,
+    pages: HashMap<String, Sender<Value>>,
 }
 
 struct Inner {
@@ -131,9 +132,31 @@ impl Connection {
         self.call(None, "Browser.getVersion", json!({}), Instant::now() + timeout).is_ok()
     }
 
-    /// Opens a blank page and listens to its events.
-    pub(crate) fn open_page(&self, until: Instant) -> Result<Page, CdpError> {
-        let created = self.call(None, "Target.createTarget", json!({ "url": "about:blank" }), until)?;
+    /// Whether the connection ended (the browser stopped or closed it).
+    pub(crate) fn is_closed(&self) -> bool {
+        self.inner.closed.load(Ordering::SeqCst)
+    }
+
+    /// Ends the connection: every call on it fails at once from now on.
+    pub(crate) fn close(&self) {
+        self.inner.closed.store(true, Ordering::SeqCst);
+        let _ = self.inner.stream.shutdown(Shutdown::Both);
+    }
+
+    /// A browser context of this connection's own, closed with its pages when the
+    /// connection ends: a browser the tool did not start keeps no tab of it.
+    pub(crate) fn own_context(&self, until: Instant) -> Result<String, CdpError> {
+        let created = self.call(None, "Target.createBrowserContext", json!({ "disposeOnDetach": true }), until)?;
+        text(&created, "browserContextId")
+    }
+
+    /// Opens a blank page (in `context` when given) and listens to its events.
+    pub(crate) fn open_page(&self, context: Option<&str>, until: Instant) -> Result<Page, CdpError> {
+        let mut params = json!({ "url": "about:blank" });
+        if let Some(context) = context {
+            params["browserContextId"] = Value::from(context);
+        }
+        let created = self.call(None, "Target.createTarget", params, until)?;
         let target = text(&created, "targetId")?;
         let page = (|| {
             let attached =
@@ -157,7 +180,7 @@ pub(crate) struct Page {
     connection: Connection,
     target: String,
     session: String,
-    events: Receiver<String>,
+    events: Receiver<Value>,
 }
 
 impl Page {
@@ -173,10 +196,59 @@ impl Page {
         if let Some(error) = navigated.get("errorText").and_then(Value::as_str) {
             return Err(CdpError::Browser(format!("the page did not load: {error}")));
         }
+        self.until_loaded(until, |_| Ok(()))
+    }
+
+    /// Loads `html` as the page at `url` without the browser reading any file: every
+    /// request of the page is paused by the protocol's request interception
+    /// (`Fetch`), the page's own answered with `html`, any other failed, so nothing
+    /// of the page reaches the network (docs/scale-out.md, "Remote browsers").
+    pub(crate) fn load_served(&self, url: &str, html: &[u8], until: Instant) -> Result<(), CdpError> {
+        use base64::Engine;
+        while self.events.try_recv().is_ok() {}
+        self.call("Fetch.enable", json!({ "patterns": [{ "urlPattern": "*" }] }), until)?;
+        let body = base64::engine::general_purpose::STANDARD.encode(html);
+        // The navigation is answered only once its request is: it waits on its own
+        // thread while this one answers the requests.
+        std::thread::scope(|scope| {
+            let (connection, session) = (self.connection.clone(), self.session.clone());
+            let navigation =
+                scope.spawn(move || connection.call(Some(&session), "Page.navigate", json!({ "url": url }), until));
+            let loaded = self.until_loaded(until, |event| self.answer(event, url, &body, until));
+            let navigated = navigation.join().map_err(|_| CdpError::Closed)??;
+            if let Some(error) = navigated.get("errorText").and_then(Value::as_str) {
+                return Err(CdpError::Browser(format!("the page did not load: {error}")));
+            }
+            loaded
+        })
+    }
+
+    /// Answers a paused request: the page at `url` with `body` (base64), anything else refused.
+    fn answer(&self, event: &Value, url: &str, body: &str, until: Instant) -> Result<(), CdpError> {
+        if event["method"] != "Fetch.requestPaused" {
+            return Ok(());
+        }
+        let id = event["params"]["requestId"].clone();
+        if event["params"]["request"]["url"] == url {
+            let headers = json!([{ "name": "Content-Type", "value": "text/html; charset=utf-8" }]);
+            let answer = json!({ "requestId": id, "responseCode": 200, "responseHeaders": headers, "body": body });
+            self.call("Fetch.fulfillRequest", answer, until).map(drop)
+        } else {
+            let refused = json!({ "requestId": id, "errorReason": "BlockedByClient" });
+            self.call("Fetch.failRequest", refused, until).map(drop)
+        }
+    }
+
+    /// Waits for the page's load event, handing every other event to `other`.
+    fn until_loaded(
+        &self,
+        until: Instant,
+        mut other: impl FnMut(&Value) -> Result<(), CdpError>,
+    ) -> Result<(), CdpError> {
         loop {
             match self.events.recv_timeout(until.saturating_duration_since(Instant::now())) {
-                Ok(event) if event == "Page.loadEventFired" => return Ok(()),
-                Ok(_) => {}
+                Ok(event) if event["method"] == "Page.loadEventFired" => return Ok(()),
+                Ok(event) => other(&event)?,
                 Err(RecvTimeoutError::Timeout) => return Err(CdpError::Timeout),
                 Err(RecvTimeoutError::Disconnected) => return Err(CdpError::Closed),
             }
@@ -239,10 +311,10 @@ fn dispatch(inner: &Inner, mut message: Value) {
             None => Ok(message.get_mut("result").map(Value::take).unwrap_or(Value::Null)),
         };
         let _ = tx.send(answer);
-    } else if let (Some(method), Some(session)) =
-        (message.get("method").and_then(Value::as_str), message.get("sessionId").and_then(Value::as_str))
+    } else if message.get("method").is_some()
+        && let Some(session) = message.get("sessionId").and_then(Value::as_str)
         && let Some(tx) = lock(&inner.waiting).pages.get(session)
     {
-        let _ = tx.send(method.to_string());
+        let _ = tx.send(message);
     }
 }

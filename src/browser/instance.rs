@@ -72,9 +72,13 @@ const FLAGS: &[&str] = &[
     "--ignore-certificate-errors",
 ];
 
-/// One launched browser, its process id and its temporary folder.
+/// One launched browser, its process id and its temporary folder; or a browser the
+/// tool only connects to (`--browser URL`), which it never starts or kills.
 pub(crate) struct Instance {
     connection: Connection,
+    /// The address given for a browser the tool did not start, and the browser
+    /// context its pages open in (closed with them when the connection ends).
+    remote: Option<(String, String)>,
     pid: u32,
     /// The process started (the browser, or a launcher script that runs it), reaped on shutdown.
     child: Mutex<Option<Child>>,
@@ -122,6 +126,7 @@ impl Instance {
         };
         Ok(Instance {
             connection,
+            remote: None,
             pid,
             child: Mutex::new(Some(child)),
             dir: Mutex::new(Some(dir)),
@@ -129,14 +134,42 @@ impl Instance {
         })
     }
 
-    /// Opens a blank page (a tab) to load pages in, waiting at most until `until`.
-    pub(crate) fn open_page(&self, until: std::time::Instant) -> Result<Page, CdpError> {
-        self.connection.open_page(until)
+    /// Connects to a browser that is already running at `url` (`http://host:port` or
+    /// `ws://…`, see `remote`); nothing is started, and shutting it down only disconnects.
+    pub(crate) fn connect(url: &str) -> Result<Instance, BrowserError> {
+        let failed = |reason: String| BrowserError::Remote { url: url.to_string(), reason };
+        let endpoint = super::remote::endpoint(url, CONNECT_TIMEOUT).map_err(failed)?;
+        let connection = Connection::open(&endpoint, CONNECT_TIMEOUT).map_err(failed)?;
+        let context = connection
+            .own_context(std::time::Instant::now() + CONNECT_TIMEOUT)
+            .map_err(|e| failed(format!("cannot open a browser context: {e}")))?;
+        Ok(Instance {
+            connection,
+            remote: Some((url.to_string(), context)),
+            pid: 0,
+            child: Mutex::new(None),
+            dir: Mutex::new(None),
+            shut: AtomicBool::new(false),
+        })
     }
 
-    /// Not shut down and its process still running (not a zombie). Cheap: no
-    /// protocol call, so it suits a polling loop.
+    /// The address given for a browser the tool did not start.
+    pub(crate) fn remote_url(&self) -> Option<&str> {
+        self.remote.as_ref().map(|(url, _)| url.as_str())
+    }
+
+    /// Opens a blank page (a tab) to load pages in, waiting at most until `until`.
+    pub(crate) fn open_page(&self, until: std::time::Instant) -> Result<Page, CdpError> {
+        self.connection.open_page(self.remote.as_ref().map(|(_, context)| context.as_str()), until)
+    }
+
+    /// Not shut down and its process still running (not a zombie), or for a browser
+    /// the tool did not start, still connected. Cheap: no protocol call, so it suits
+    /// a polling loop.
     pub(crate) fn alive(&self) -> bool {
+        if self.remote.is_some() {
+            return !self.shut.load(Ordering::SeqCst) && !self.connection.is_closed();
+        }
         !self.shut.load(Ordering::SeqCst) && process::alive(self.pid)
     }
 
@@ -152,6 +185,11 @@ impl Instance {
     /// connection fail at once then.
     pub(crate) fn shutdown(&self) {
         if self.shut.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        if self.remote.is_some() {
+            // Not ours to kill: its context and our pages close with the connection.
+            self.connection.close();
             return;
         }
         if let Some(dir) = lock(&self.dir).take() {

@@ -18,6 +18,7 @@ mod cdp;
 mod instance;
 mod launcher;
 mod process;
+mod remote;
 mod supervisor;
 
 use std::ffi::{OsStr, OsString};
@@ -60,6 +61,14 @@ pub(crate) enum BrowserError {
     /// The temporary folder for the browser's profile could not be made.
     #[error("could not create a temporary folder for the browser: {0}")]
     TempDir(#[source] std::io::Error),
+    /// A browser given with `--browser URL` cannot be used.
+    #[error("the browser at {url} cannot be used: {reason}")]
+    Remote {
+        /// The address given.
+        url: String,
+        /// What went wrong.
+        reason: String,
+    },
 }
 
 /// Finds the browser: explicit path (`--chrome`), then $CHROME, then a headless

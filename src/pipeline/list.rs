@@ -1,6 +1,9 @@
 //! The campaign list (`index.html`) of an output folder and its stylesheet, written
 //! from the manifest records of every campaign, rebuilt or not.
 
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
 use super::manifest::CampaignRecord;
 use super::{Options, RunError};
 use crate::model::{Tenant, Workspace};
@@ -18,10 +21,23 @@ pub(super) fn write(
     tenant: &Tenant,
     records: &[CampaignRecord],
 ) -> Result<(), RunError> {
+    write_at(output, renderer, options.now, &workspace.timezone.zone(), tenant, records)
+}
+
+/// The same, from the snapshot time and time zone alone: also how `merge` writes the
+/// list of the shards' campaigns (docs/scale-out.md).
+pub fn write_at(
+    output: &Output,
+    renderer: &HtmlRenderer,
+    now: Timestamp,
+    zone: &TimeZone,
+    tenant: &Tenant,
+    records: &[CampaignRecord],
+) -> Result<(), RunError> {
     output.hold_if_changed("assets/style.css", renderer.css().as_bytes())?;
-    let snapshot = format::time(options.now, &workspace.timezone.zone());
+    let snapshot = format::time(now, zone);
     let entries = records.iter().map(|r| r.entry.clone()).collect();
-    let list = view::list_view(entries, &tenant.name, snapshot.clone(), options.now.to_string());
+    let list = view::list_view(entries, &tenant.name, snapshot.clone(), now.to_string());
     let page = Page {
         tab: "list",
         file: "index.html".into(),

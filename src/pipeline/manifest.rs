@@ -130,7 +130,7 @@ impl Previous {
 /// Commits the run: stages `manifest.json`, listing every file of the snapshot, then
 /// puts every held file in place and the manifest last. The manifest is written
 /// before any file is put in place, so running out of space changes nothing.
-pub(super) fn commit(
+pub fn commit(
     output: &Output,
     generated_at: jiff::Timestamp,
     tenant: &Tenant,

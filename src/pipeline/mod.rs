@@ -18,6 +18,7 @@ pub mod manifest;
 mod plan;
 mod printing;
 mod report;
+pub mod shard;
 mod tables;
 mod tenants;
 
@@ -35,6 +36,7 @@ use crate::render::html::{HtmlRenderer, TemplateError};
 use crate::render::pdf::Paper;
 use crate::render::pdf::archival::Variant;
 
+pub use list::write_at as write_list;
 pub use report::{CampaignError, ExitStatus, Problem, Report};
 
 use campaign::Ctx;
@@ -87,6 +89,10 @@ pub struct Options {
     pub layouts: Vec<Layout>,
     /// How the inputs are read (`--input-format`, docs/platforms.md).
     pub input_format: InputFormat,
+    /// `--shard K/N`: build only the campaigns dealt to shard K (see `shard`).
+    pub shard: Option<shard::Shard>,
+    /// `--browser URL`: print through these running browsers instead of starting one.
+    pub browsers: Vec<String>,
 }
 
 /// A problem that stops the run before anything is built (exit status 2).
@@ -178,6 +184,7 @@ pub fn run(options: &Options) -> Result<Report, RunError> {
         let (bundles, duplicates) = tenants::refuse_duplicate_ids(bundles);
         report.problems.extend(duplicates.into_iter().map(Problem::Input));
         let bundles = plan::of_layouts(bundles, &options.layouts);
+        let (bundles, shard) = shard::deal(bundles, options, &tenant, &renderer, &fingerprint);
         let ctx = Ctx {
             options,
             workspace: &inputs.workspace,
@@ -187,7 +194,9 @@ pub fn run(options: &Options) -> Result<Report, RunError> {
         };
         let built_before = report.built;
         let mut done = campaigns::build_all(&ctx, &pool, &previous, &fingerprint, &bundles, &mut report);
-        if done.storage_full.is_none() && plan::nothing_changed(&previous, &done.records, &done.rebuilt) {
+        let unchanged =
+            plan::nothing_changed(&previous, &done.records, &done.rebuilt) && shard::unchanged(&output, shard.as_ref());
+        if done.storage_full.is_none() && unchanged {
             // The list and the manifest stay as they are.
             continue;
         }
@@ -199,6 +208,9 @@ pub fn run(options: &Options) -> Result<Report, RunError> {
                 printing::print(&mut press, options, &output, done.pdfs, &mut done.records, &mut report)?;
                 if options.formats.html {
                     list::write(&output, &renderer, options, &inputs.workspace, &tenant, &done.records)?;
+                }
+                if let Some(record) = &shard {
+                    shard::hold(&output, record)?;
                 }
                 let built_with = manifest::BuiltWith {
                     role: options.role.clone(),

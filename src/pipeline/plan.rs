@@ -29,6 +29,13 @@ pub(super) struct Fingerprint {
     content: Sha256,
 }
 
+impl Fingerprint {
+    /// The run part of every campaign's key, in hex (recorded by a shard, see `shard`).
+    pub(super) fn run_key(&self) -> String {
+        hex(&self.full.clone().finalize())
+    }
+}
+
 pub(super) fn run_fingerprint(options: &Options, workspace: &Workspace, renderer: &HtmlRenderer) -> Fingerprint {
     let settings = format!(
         "{:?} role={} redact={} refresh={} pdf_max_tasks={} paper={:?} split={} pdf_variant={:?} attach_max_mb={}",

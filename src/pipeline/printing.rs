@@ -34,6 +34,7 @@ impl Press {
                     deadline: pdf::DEFAULT_DEADLINE,
                     now: options.now,
                     browser_folders: Some(self.folder.clone()),
+                    browsers: options.browsers.clone(),
                 };
                 Printer::launch(&settings).map_err(|e| e.to_string())
             })
@@ -56,7 +57,10 @@ pub(super) fn print(
         return Ok(());
     }
     let failed = match press.printer(options) {
-        Ok(printer) => print_with(printer, output, jobs, report)?,
+        Ok(printer) => {
+            report.notes.extend(printer.notes().iter().cloned());
+            print_with(printer, output, jobs, report)?
+        }
         Err(reason) => {
             report.problems.push(Problem::Printer {
                 reason: reason.clone(),

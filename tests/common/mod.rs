@@ -12,6 +12,7 @@ mod checkers;
 mod cli;
 mod files;
 mod fixtures;
+mod generate;
 mod mime;
 mod run;
 mod servers;
@@ -26,6 +27,7 @@ pub use files::{
     names_line, read_csv, strings,
 };
 pub use fixtures::{FixtureCampaign, fixture_campaigns};
+pub use generate::generator;
 pub use mime::{Attachment, Mail};
 pub use run::{Live, Run};
 pub use servers::{HttpServer, HttpServerBuilder, PYTHON, Received, Request, SmtpServer, SmtpServerBuilder, free_port};

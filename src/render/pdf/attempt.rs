@@ -36,13 +36,22 @@ impl Failure {
     }
 }
 
+/// Where a tab gets the page to print.
+pub(super) enum Source {
+    /// A file the browser reads itself (a browser the tool started).
+    File(String),
+    /// The page's bytes, answered to the browser's request for `url` (a browser
+    /// given with `--browser`, which cannot read the tool's files).
+    Served { url: String, html: Arc<Vec<u8>> },
+}
+
 /// One attempt at one page, bounded by `deadline`. The protocol calls run on a
 /// helper thread with the same deadline; the worker waits for it in short slices
 /// and gives up at once when the browser dies.
 pub(super) fn attempt(
     launch: &Arc<Launch>,
     slot: Option<TabSlot>,
-    url: &str,
+    source: &Arc<Source>,
     options: &Value,
     web_fonts: bool,
     deadline: Duration,
@@ -51,7 +60,7 @@ pub(super) fn attempt(
     let until = started + deadline;
     let (tx, rx) = mpsc::channel::<Box<Attempted>>();
     let launch_for_helper = launch.clone();
-    let url = url.to_owned();
+    let source = source.clone();
     let options = options.clone();
     let spawned = std::thread::Builder::new().name("pdf-page".into()).spawn(move || {
         let launch = launch_for_helper;
@@ -65,7 +74,7 @@ pub(super) fn attempt(
                 }
             },
         };
-        let result = slot.print(&url, options, web_fonts, until);
+        let result = slot.print(&source, options, web_fonts, until);
         if let Err(mpsc::SendError(late)) = tx.send(Box::new((Some(slot), result))) {
             // The worker gave up on this attempt: its tab must not linger.
             if let Some(slot) = late.0 {
@@ -150,12 +159,16 @@ impl TabSlot {
     /// about a second a page) and, with `web_fonts`, for the fonts its text needs
     /// (a font file the style sheet names starts loading only when text needs it,
     /// after the load event), and prints it.
-    fn print(&self, url: &str, options: Value, web_fonts: bool, until: Instant) -> Result<Vec<u8>, Failure> {
+    fn print(&self, source: &Source, options: Value, web_fonts: bool, until: Instant) -> Result<Vec<u8>, Failure> {
         let failed = |what: &str, err: CdpError| match err {
             CdpError::Timeout => Failure::Timeout,
             err => Failure::because(what, err),
         };
-        self.page.load(url, until).map_err(|e| failed("the page did not load", e))?;
+        let loaded = match source {
+            Source::File(url) => self.page.load(url, until),
+            Source::Served { url, html } => self.page.load_served(url, html, until),
+        };
+        loaded.map_err(|e| failed("the page did not load", e))?;
         if web_fonts {
             // Laying the page out starts the loads; `fonts.ready` settles when they end.
             let wait = "document.body.offsetHeight, document.fonts.ready.then(() => document.fonts.status)";

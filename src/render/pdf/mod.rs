@@ -92,6 +92,8 @@ pub struct PdfSettings {
     /// The folder each browser gets its own folder in (profile, HOME, TMPDIR): the
     /// run's private folder; the system's temporary folder when `None`.
     pub browser_folders: Option<PathBuf>,
+    /// `--browser URL`: print through these running browsers instead of starting one.
+    pub browsers: Vec<String>,
 }
 
 /// Why a PDF could not be printed.
@@ -118,6 +120,12 @@ pub enum PdfError {
     /// The temporary folder for the browser's profile could not be made.
     #[error("could not create a temporary folder for the browser: {0}")]
     TempDir(#[source] std::io::Error),
+    /// No browser given with `--browser URL` is left to print through.
+    #[error("cannot print through the browsers given with --browser: {reason}")]
+    Remote {
+        /// Each browser and what became of it.
+        reason: String,
+    },
     /// Printing one page failed.
     #[error("could not print {html} to PDF: {reason}")]
     Print {
@@ -144,6 +152,7 @@ impl From<BrowserError> for PdfError {
             BrowserError::NoBrowser { tried } => PdfError::NoBrowser { tried },
             BrowserError::Launch { chrome, reason } => PdfError::Launch { chrome, reason },
             BrowserError::TempDir(err) => PdfError::TempDir(err),
+            err @ BrowserError::Remote { .. } => PdfError::Remote { reason: err.to_string() },
         }
     }
 }

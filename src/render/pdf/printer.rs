@@ -1,18 +1,20 @@
-//! The printer: one browser per run, a pool of tabs shared by worker threads, one
-//! retry per PDF, and a relaunch budget for a browser that dies.
+//! The printer: one browser per run (or the running browsers given with `--browser`),
+//! a pool of tabs shared by worker threads, one retry per PDF, and a relaunch budget
+//! for a browser that dies.
 //!
 //! It exists to keep a run going when single pages or the whole browser fail: a
 //! page that fails is reported alone, and a browser that died is replaced so the
-//! remaining PDFs still print. It does not talk to a tab itself (that is
-//! `attempt`) and does not start or kill browser processes itself (that is
-//! [`crate::browser`]).
+//! remaining PDFs still print. Browsers given with `--browser` share the tabs, and
+//! the PDFs of one that stops go to the others (docs/scale-out.md). It does not talk
+//! to a tab itself (that is `attempt`) and does not start or kill browser processes
+//! itself (that is [`crate::browser`]).
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::attempt::{self, Failure, TabSlot};
+use super::attempt::{self, Failure, Source, TabSlot};
 use super::{Paper, PdfError, PdfJob, PdfSettings, archival, dates, lock};
 use crate::browser::{self, Instance};
 
@@ -23,11 +25,17 @@ const IDLE_CHECK: Duration = Duration::from_secs(10);
 /// page cannot keep the run going forever.
 const MAX_RELAUNCHES: u32 = 3;
 
-/// A running headless browser with a pool of tabs.
+/// The address under which a browser given with `--browser` asks for a page: never
+/// resolved, every request is answered through the protocol (see `Source::Served`).
+const SERVED_ORIGIN: &str = "http://campaign-report.invalid/";
+
+/// A running headless browser, or several given with `--browser`, with a pool of tabs.
 pub struct Printer {
     chrome: PathBuf,
     /// Where each browser gets its folder (see [`PdfSettings::browser_folders`]).
     folders: Option<PathBuf>,
+    /// Whether the browsers are ones given with `--browser` (never started or relaunched).
+    remote: bool,
     paper: Paper,
     tabs: usize,
     deadline: Duration,
@@ -37,16 +45,20 @@ pub struct Printer {
     idle_tabs: Mutex<Vec<TabSlot>>,
     /// When a page was last printed, to check the browser after a pause.
     last_used: Mutex<Instant>,
+    /// Browsers given with `--browser` that could not be used from the start.
+    notes: Vec<String>,
 }
 
-/// The current browser, replaced when it dies.
+/// The current browsers (at most one that the printer started), replaced when it dies.
 struct State {
-    current: Option<Arc<Launch>>,
+    browsers: Vec<Arc<Launch>>,
     generation: u64,
     relaunches: u32,
-    /// Set when a relaunch failed: later jobs fail fast with this error instead of
-    /// each waiting for a browser that will not start.
+    /// Set when a relaunch failed, or when no browser given with `--browser` is left:
+    /// later jobs fail fast with this error instead of each waiting for a browser.
     broken: Option<String>,
+    /// Browsers given with `--browser` that stopped, with why.
+    lost: Vec<String>,
 }
 
 /// One browser of this printer and which launch it is: a tab opened in an earlier
@@ -60,22 +72,68 @@ pub(super) struct Launch {
 type PdfResult = Result<Vec<u8>, PdfError>;
 
 impl Printer {
-    /// Finds and starts the browser (one per run); tabs open as jobs need them.
+    /// Finds and starts the browser (one per run), or connects to the browsers given
+    /// with `--browser`; tabs open as jobs need them.
     pub fn launch(settings: &PdfSettings) -> Result<Printer, PdfError> {
+        if !settings.browsers.is_empty() {
+            return Printer::connect(settings);
+        }
         let chrome = browser::find_chrome(settings.chrome.as_deref())?;
         let folders = settings.browser_folders.clone();
         let launch = Launch { generation: 1, instance: Instance::start(&chrome, folders.as_deref())? };
-        Ok(Printer {
+        Ok(Printer::with(settings, chrome, folders, vec![Arc::new(launch)], Vec::new()))
+    }
+
+    /// Connects to every browser given with `--browser`; fails only when none answers.
+    fn connect(settings: &PdfSettings) -> Result<Printer, PdfError> {
+        let mut browsers = Vec::new();
+        let mut notes = Vec::new();
+        for url in &settings.browsers {
+            match Instance::connect(url) {
+                Ok(instance) => {
+                    let generation = browsers.len() as u64 + 1;
+                    browsers.push(Arc::new(Launch { generation, instance }));
+                }
+                Err(err) => notes.push(err.to_string()),
+            }
+        }
+        if browsers.is_empty() {
+            return Err(PdfError::Remote { reason: notes.join("; ") });
+        }
+        let notes = notes.into_iter().map(|n| format!("{n}; printing through the other browsers")).collect();
+        let mut printer = Printer::with(settings, PathBuf::new(), None, browsers, notes);
+        printer.remote = true;
+        // Every browser gets tabs, however few jobs the run has.
+        printer.tabs = printer.tabs.max(2 * settings.browsers.len());
+        Ok(printer)
+    }
+
+    fn with(
+        settings: &PdfSettings,
+        chrome: PathBuf,
+        folders: Option<PathBuf>,
+        browsers: Vec<Arc<Launch>>,
+        notes: Vec<String>,
+    ) -> Printer {
+        let generation = browsers.len() as u64;
+        Printer {
             chrome,
             folders,
+            remote: false,
             paper: settings.paper,
             tabs: settings.jobs.max(1),
             deadline: settings.deadline,
             now: settings.now,
-            state: Mutex::new(State { current: Some(Arc::new(launch)), generation: 1, relaunches: 0, broken: None }),
+            state: Mutex::new(State { browsers, generation, relaunches: 0, broken: None, lost: Vec::new() }),
             idle_tabs: Mutex::new(Vec::new()),
             last_used: Mutex::new(Instant::now()),
-        })
+            notes,
+        }
+    }
+
+    /// Browsers given with `--browser` that could not be used, for the run's notes.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
     }
 
     /// Prints every job, in parallel over the tab pool; result i belongs to job i. Bytes are the final, normalised PDF.
@@ -84,23 +142,23 @@ impl Printer {
             return Vec::new();
         }
         // A connection that dropped while we were idle is found here, not on the first page.
-        let idle = lock(&self.last_used).elapsed() > IDLE_CHECK;
-        if idle
-            && let Ok(launch) = self.current()
-            && !launch.instance.healthy()
-        {
-            self.retire(&launch);
+        if lock(&self.last_used).elapsed() > IDLE_CHECK {
+            let browsers = lock(&self.state).browsers.clone();
+            for launch in browsers.iter().filter(|l| !l.instance.healthy()) {
+                self.retire(launch);
+            }
         }
         let next = AtomicUsize::new(0);
         let results: Vec<Mutex<Option<PdfResult>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
         std::thread::scope(|scope| {
-            for _ in 0..self.tabs.min(jobs.len()) {
-                scope.spawn(|| {
+            for worker in 0..self.tabs.min(jobs.len()) {
+                let (next, results) = (&next, &results);
+                scope.spawn(move || {
                     let mut slot = lock(&self.idle_tabs).pop();
                     loop {
                         let i = next.fetch_add(1, Ordering::SeqCst);
                         let Some(job) = jobs.get(i) else { break };
-                        let result = self.print_one(job, &mut slot);
+                        let result = self.print_one(job, &mut slot, worker);
                         *lock(&results[i]) = Some(result);
                         *lock(&self.last_used) = Instant::now();
                     }
@@ -120,22 +178,38 @@ impl Printer {
             .collect()
     }
 
-    /// One PDF: up to two attempts, plus new attempts after a browser relaunch.
-    fn print_one(&self, job: &PdfJob, slot: &mut Option<TabSlot>) -> Result<Vec<u8>, PdfError> {
+    /// Where the browsers get the page: the file itself from a browser the printer
+    /// started, its bytes through the protocol for one given with `--browser`.
+    fn source(&self, job: &PdfJob) -> Result<Source, PdfError> {
+        let failed = |reason: String| PdfError::Print { html: job.html.clone(), reason };
+        if self.remote {
+            let html = std::fs::read(&job.html).map_err(|e| failed(format!("cannot read the page: {e}")))?;
+            let name = job.html.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let url = url::Url::parse(SERVED_ORIGIN).and_then(|o| o.join(&name)).map_err(|e| failed(e.to_string()))?;
+            return Ok(Source::Served { url: url.to_string(), html: Arc::new(html) });
+        }
+        let url = url::Url::from_file_path(&job.html).map_err(|()| failed("the path is not absolute".into()))?;
+        Ok(Source::File(url.to_string()))
+    }
+
+    /// One PDF: up to two attempts, plus new attempts after a browser relaunch or on
+    /// another browser given with `--browser`.
+    fn print_one(&self, job: &PdfJob, slot: &mut Option<TabSlot>, worker: usize) -> Result<Vec<u8>, PdfError> {
         if !job.html.is_file() {
             return Err(PdfError::Print { html: job.html.clone(), reason: "the HTML file does not exist".into() });
         }
-        let url = url::Url::from_file_path(&job.html)
-            .map_err(|()| PdfError::Print { html: job.html.clone(), reason: "the path is not absolute".into() })?;
+        let source = Arc::new(self.source(job)?);
         let options = attempt::print_options(self.paper, job);
         let mut failures = 0;
         loop {
-            let launch = self.current()?;
-            if slot.as_ref().is_some_and(|s| s.generation != launch.generation) {
-                *slot = None;
-            }
-            match attempt::attempt(&launch, slot.take(), url.as_str(), &options, job.archival.is_some(), self.deadline)
+            let launch = self.current(worker)?;
+            // A tab of another browser (one that died, or another of those given with --browser).
+            if slot.as_ref().is_some_and(|s| s.generation != launch.generation)
+                && let Some(old) = slot.take()
             {
+                old.close_in_background();
+            }
+            match attempt::attempt(&launch, slot.take(), &source, &options, job.archival.is_some(), self.deadline) {
                 (Some(tab), Ok(pdf)) => {
                     *slot = Some(tab);
                     let pdf = dates::normalise_dates(pdf, self.now);
@@ -168,20 +242,24 @@ impl Printer {
         }
     }
 
-    /// The current browser, started again if it was retired.
-    fn current(&self) -> Result<Arc<Launch>, PdfError> {
+    /// The browser of tab `worker`: its share of the browsers given with `--browser`,
+    /// or the printer's own, started again if it was retired.
+    fn current(&self, worker: usize) -> Result<Arc<Launch>, PdfError> {
         let mut state = lock(&self.state);
-        if let Some(current) = &state.current {
-            return Ok(current.clone());
+        if !state.browsers.is_empty() {
+            return Ok(state.browsers[worker % state.browsers.len()].clone());
         }
         if let Some(reason) = &state.broken {
+            if self.remote {
+                return Err(PdfError::Remote { reason: reason.clone() });
+            }
             return Err(PdfError::Launch { chrome: self.chrome.clone(), reason: reason.clone() });
         }
         state.generation += 1;
         match Instance::start(&self.chrome, self.folders.as_deref()) {
             Ok(instance) => {
                 let launch = Arc::new(Launch { generation: state.generation, instance });
-                state.current = Some(launch.clone());
+                state.browsers.push(launch.clone());
                 Ok(launch)
             }
             Err(err) => {
@@ -192,24 +270,30 @@ impl Printer {
         }
     }
 
-    /// Kills a browser that stopped answering so the next job starts a new one.
-    /// Returns false when the relaunch budget is spent (then the job counts a failure).
+    /// Drops a browser that stopped answering: the printer's own is killed so the
+    /// next job starts a new one; one given with `--browser` is left to the others.
+    /// Returns false when no browser is left to try (then the job counts a failure).
     fn retire(&self, launch: &Arc<Launch>) -> bool {
         let mut state = lock(&self.state);
-        let is_current = state.current.as_ref().is_some_and(|c| Arc::ptr_eq(c, launch));
-        if !is_current {
+        let Some(at) = state.browsers.iter().position(|c| Arc::ptr_eq(c, launch)) else {
             // Another thread already replaced it.
             return state.broken.is_none();
+        };
+        state.browsers.remove(at);
+        launch.instance.shutdown();
+        if let Some(url) = launch.instance.remote_url() {
+            state.lost.push(format!("{url} stopped answering"));
+            if state.browsers.is_empty() {
+                state.broken = Some(format!("none is left ({})", state.lost.join("; ")));
+                return false;
+            }
+            return true;
         }
         if state.relaunches >= MAX_RELAUNCHES {
             state.broken = Some(format!("the browser stopped responding {} times", MAX_RELAUNCHES + 1));
-            launch.instance.shutdown();
-            state.current = None;
             return false;
         }
         state.relaunches += 1;
-        launch.instance.shutdown();
-        state.current = None;
         true
     }
 }
@@ -217,7 +301,7 @@ impl Printer {
 impl Drop for Printer {
     fn drop(&mut self) {
         lock(&self.idle_tabs).clear();
-        if let Some(launch) = lock(&self.state).current.take() {
+        for launch in std::mem::take(&mut lock(&self.state).browsers) {
             launch.instance.shutdown();
         }
     }
@@ -260,12 +344,12 @@ mod tests {
         let html = page(dir.path(), "again.html", "<h1>Again</h1>");
         let printer = Printer::launch(&settings(Paper::A4, 1)).unwrap();
         assert!(printer.print_all(&[job(html.clone(), "Again")])[0].is_ok());
-        let pid = printer.current().unwrap().instance.pid();
+        let pid = printer.current(0).unwrap().instance.pid();
         browser::testing::crash(pid);
         std::thread::sleep(Duration::from_millis(200));
         let results = printer.print_all(&[job(html.clone(), "Again"), job(html, "Again")]);
         assert!(results.iter().all(Result::is_ok), "{results:?}");
-        assert_ne!(printer.current().unwrap().instance.pid(), pid);
+        assert_ne!(printer.current(0).unwrap().instance.pid(), pid);
     }
 
     #[test]
@@ -274,7 +358,7 @@ mod tests {
         let rows: String = (0..80).map(|i| format!("<p>Row {i}</p>")).collect();
         let html = page(dir.path(), "batch.html", &format!("<h1>Batch</h1>{rows}"));
         let printer = Printer::launch(&settings(Paper::A4, 2)).unwrap();
-        let pid = printer.current().unwrap().instance.pid();
+        let pid = printer.current(0).unwrap().instance.pid();
         let jobs: Vec<PdfJob> = (0..16).map(|_| job(html.clone(), "Batch")).collect();
         let killer = std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(600));
@@ -284,7 +368,7 @@ mod tests {
         killer.join().unwrap();
         let failed: Vec<_> = results.iter().filter_map(|r| r.as_ref().err()).collect();
         assert!(failed.is_empty(), "{failed:?}");
-        assert_ne!(printer.current().unwrap().instance.pid(), pid, "the browser was not replaced");
+        assert_ne!(printer.current(0).unwrap().instance.pid(), pid, "the browser was not replaced");
         assert!(tool("pdftotext", &[], results.last().unwrap().as_ref().unwrap()).contains("Batch"));
     }
 
@@ -294,7 +378,7 @@ mod tests {
         let html = page(dir.path(), "drop.html", "<h1>Drop</h1>");
         let printer = Printer::launch(&settings(Paper::A4, 2)).unwrap();
         assert!(printer.print_all(&[job(html.clone(), "Drop"), job(html, "Drop")]).iter().all(Result::is_ok));
-        let folder = printer.current().unwrap().instance.folder().unwrap();
+        let folder = printer.current(0).unwrap().instance.folder().unwrap();
         let count = || browser::testing::processes_naming(&folder);
         assert!(count() > 0, "the browser's processes are not found by their profile folder");
         drop(printer);

@@ -17,7 +17,15 @@ fn now() -> jiff::Timestamp {
 /// Chromium must be installed for these tests: a missing browser fails them.
 pub(super) fn settings(paper: Paper, jobs: usize) -> PdfSettings {
     let chrome = browser::find_chrome(None).expect("Chromium is needed for the PDF tests: scripts/setup --tests");
-    PdfSettings { chrome: Some(chrome), paper, jobs, deadline: DEFAULT_DEADLINE, now: now(), browser_folders: None }
+    PdfSettings {
+        chrome: Some(chrome),
+        paper,
+        jobs,
+        deadline: DEFAULT_DEADLINE,
+        now: now(),
+        browser_folders: None,
+        browsers: Vec::new(),
+    }
 }
 
 pub(super) fn page(dir: &Path, name: &str, body: &str) -> PathBuf {

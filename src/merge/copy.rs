@@ -1,0 +1,75 @@
+//! Putting the shards' campaign files into the merged snapshot: only what changed is
+//! copied, and what the previous snapshot holds besides is kept or removed as `build`
+//! would (docs/scale-out.md).
+
+use std::collections::{BTreeMap, HashSet};
+
+use rayon::prelude::*;
+
+use super::shards::ShardOut;
+use crate::output::{Output, OutputError, Written, read_regular};
+use crate::pipeline::manifest::Previous;
+
+/// How many campaign files were copied and how many were already in place.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Copied {
+    pub copied: usize,
+    pub unchanged: usize,
+}
+
+/// Holds every campaign file of the shards for the commit, except those the previous
+/// snapshot already holds with the same digest and size; carries the previous files of
+/// campaigns no shard has, as `build` keeps the files of campaigns no longer in its inputs.
+pub(super) fn campaigns(output: &Output, previous: &Previous, shards: &[ShardOut]) -> Result<Copied, OutputError> {
+    let before: BTreeMap<&str, &Written> = previous.all_files().map(|f| (f.path.as_str(), f)).collect();
+    let files: Vec<(&ShardOut, &Written)> =
+        shards.iter().flat_map(|s| s.campaign_files().map(move |f| (s, f))).collect();
+    let copied: Vec<bool> = files
+        .par_iter()
+        .map(|(shard, file)| {
+            let in_place = before.get(file.path.as_str()).is_some_and(|old| **old == **file)
+                && std::fs::metadata(output.root().join(&file.path))
+                    .is_ok_and(|m| m.is_file() && m.len() == file.bytes);
+            if in_place {
+                output.carry((*file).clone());
+                return Ok(false);
+            }
+            let from = shard.file(&file.path).unwrap_or_else(|| shard.folder.clone());
+            let bytes = read_regular(&from).ok_or_else(|| OutputError::Io {
+                path: from.clone(),
+                cause: std::io::Error::new(std::io::ErrorKind::NotFound, "the shard's file went away during the merge"),
+            })?;
+            output.hold(output.stage(&file.path, &bytes)?);
+            Ok(true)
+        })
+        .collect::<Result<_, OutputError>>()?;
+    let owned = owners(shards);
+    for file in previous.all_files() {
+        if campaign_of(&file.path).is_some_and(|id| !owned.contains(id)) {
+            output.carry(file.clone());
+        }
+    }
+    let n = copied.iter().filter(|c| **c).count();
+    Ok(Copied { copied: n, unchanged: copied.len() - n })
+}
+
+/// Removes the files the previous snapshot had for the shards' campaigns and the merged one has not.
+pub(super) fn remove_stale(output: &Output, previous: &Previous, shards: &[ShardOut]) {
+    let owned = owners(shards);
+    let current: HashSet<String> = output.written().into_iter().map(|f| f.path).collect();
+    for file in previous.all_files() {
+        if campaign_of(&file.path).is_some_and(|id| owned.contains(id)) && !current.contains(&file.path) {
+            output.remove(&file.path);
+        }
+    }
+}
+
+/// The campaign folders the shards hold files in.
+fn owners(shards: &[ShardOut]) -> HashSet<&str> {
+    shards.iter().flat_map(|s| s.campaign_files().filter_map(|f| campaign_of(&f.path))).collect()
+}
+
+/// The campaign id of a path `campaigns/<id>/…`.
+fn campaign_of(path: &str) -> Option<&str> {
+    path.strip_prefix("campaigns/")?.split('/').next()
+}
