@@ -92,7 +92,11 @@ impl Instance {
     /// launched. The browser is started with its DevTools endpoint on a free port,
     /// as a child the kernel kills if the tool dies (see `launcher`), and connected
     /// to once it says where it listens.
-    pub(crate) fn start(chrome: &Path, parent: Option<&Path>) -> Result<Instance, BrowserError> {
+    pub(crate) fn start(
+        chrome: &Path,
+        parent: Option<&Path>,
+        fontconfig: Option<&Path>,
+    ) -> Result<Instance, BrowserError> {
         // Whoever drives the browsers, their orphans must come to us to be reaped.
         process::become_subreaper();
         // Held until the browser is registered, so a signal handler never kills
@@ -109,7 +113,7 @@ impl Instance {
             BrowserError::Launch { chrome: chrome.to_path_buf(), reason }
         };
 
-        let mut child = match launcher::spawn(command(chrome, &dir)) {
+        let mut child = match launcher::spawn(command(chrome, &dir, fontconfig)) {
             Ok(child) => child,
             Err(err) => return Err(failed(None, err.to_string())),
         };
@@ -263,9 +267,10 @@ fn make_folder(parent: Option<&Path>) -> io::Result<PathBuf> {
     Ok(dir)
 }
 
-/// The browser's command: flags, its own HOME and TMPDIR, stdin and stdout closed,
+/// The browser's command: flags, its own HOME and TMPDIR (and, when given, the
+/// fontconfig file it reads instead of the system's), stdin and stdout closed,
 /// stderr read for the DevTools address.
-fn command(chrome: &Path, dir: &Path) -> Command {
+fn command(chrome: &Path, dir: &Path, fontconfig: Option<&Path>) -> Command {
     let (profile, home) = (dir.join("profile"), dir.join("home"));
     let mut user_data_dir = OsString::from("--user-data-dir=");
     user_data_dir.push(&profile);
@@ -290,6 +295,9 @@ fn command(chrome: &Path, dir: &Path) -> Command {
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
+    if let Some(file) = fontconfig {
+        command.env("FONTCONFIG_FILE", file);
+    }
     command
 }
 
@@ -306,7 +314,7 @@ mod tests {
     #[test]
     fn shutdown_leaves_no_process_or_folder() {
         let chrome = super::super::find_chrome(None).expect("Chromium is needed: scripts/setup --tests");
-        let instance = Instance::start(&chrome, None).unwrap();
+        let instance = Instance::start(&chrome, None, None).unwrap();
         assert!(instance.healthy());
         let folder = instance.folder().unwrap();
         assert!(super::super::testing::processes_naming(&folder) > 0, "the browser is not found by its folder");
@@ -323,9 +331,9 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let chrome = super::super::find_chrome(None).expect("Chromium is needed: scripts/setup --tests");
         let parent = tempfile::tempdir().unwrap();
-        let first = Instance::start(&chrome, Some(parent.path())).unwrap();
+        let first = Instance::start(&chrome, Some(parent.path()), None).unwrap();
         let path = parent.path().to_path_buf();
-        let second = std::thread::spawn(move || Instance::start(&chrome, Some(&path)).unwrap()).join().unwrap();
+        let second = std::thread::spawn(move || Instance::start(&chrome, Some(&path), None).unwrap()).join().unwrap();
         std::thread::sleep(Duration::from_millis(300));
         assert!(second.healthy(), "the browser died with the thread that started it");
         assert_eq!(first.folder().unwrap(), parent.path().join("chrome-1"));

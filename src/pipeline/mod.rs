@@ -171,7 +171,7 @@ pub fn run(options: &Options) -> Result<Report, RunError> {
     let _lock = FolderLock::acquire(&options.out, options.wait_lock)?;
     let scratch = crate::scratch::RunFolder::create().map_err(RunError::PrintDir)?;
     if options.pdf_variant.is_some() && options.formats.pdf {
-        crate::render::pdf::archival::write_fonts(scratch.pages()).map_err(RunError::PrintDir)?;
+        crate::render::pdf::archival::write_fonts(scratch.path()).map_err(RunError::PrintDir)?;
     }
     // Dropped before the run folder: the browser stops before its folder goes.
     let mut press = printing::Press::new(scratch.path());

@@ -35,6 +35,10 @@ impl Press {
                     now: options.now,
                     browser_folders: Some(self.folder.clone()),
                     browsers: options.browsers.clone(),
+                    fontconfig: options
+                        .pdf_variant
+                        .is_some()
+                        .then(|| self.folder.join(crate::render::pdf::archival::FONTCONFIG_FILE)),
                 };
                 Printer::launch(&settings).map_err(|e| e.to_string())
             })

@@ -25,8 +25,12 @@ enum Moment {
     BrowserUp(Duration),
 }
 
+/// Every acme fixture (15 PDFs): long enough that each moment falls inside the run,
+/// on a quiet machine too.
 fn printing_acme() -> Cli {
-    Cli::build(["acme"]).format("html,json,pdf").args(["--tenant", "acme"])
+    Cli::build(["acme", "acme-bulk.jsonl", "acme-more.json", "acme-single.json"])
+        .format("html,json,pdf")
+        .args(["--tenant", "acme"])
 }
 
 #[test]

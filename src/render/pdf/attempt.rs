@@ -53,7 +53,6 @@ pub(super) fn attempt(
     slot: Option<TabSlot>,
     source: &Arc<Source>,
     options: &Value,
-    web_fonts: bool,
     deadline: Duration,
 ) -> (Option<TabSlot>, Result<Vec<u8>, Failure>) {
     let started = Instant::now();
@@ -74,7 +73,7 @@ pub(super) fn attempt(
                 }
             },
         };
-        let result = slot.print(&source, options, web_fonts, until);
+        let result = slot.print(&source, options, until);
         if let Err(mpsc::SendError(late)) = tx.send(Box::new((Some(slot), result))) {
             // The worker gave up on this attempt: its tab must not linger.
             if let Some(slot) = late.0 {
@@ -126,7 +125,7 @@ pub(super) fn print_options(paper: Paper, job: &PdfJob) -> Value {
         "footerTemplate": footer::footer_template(
             &job.title,
             &job.snapshot,
-            &if job.archival.is_some() { super::archival::footer_fonts(&job.title) } else { String::new() },
+            if job.archival.is_some() { super::archival::PRINT_FONTS } else { "" },
         ),
         // The page to print ends its style sheet with the paper's `@page { size }`
         // (`Paper::page_rule`), so preferring the CSS page size keeps the style
@@ -156,10 +155,8 @@ impl TabSlot {
     }
 
     /// Loads the page, waits for its load event (not for network idle, which costs
-    /// about a second a page) and, with `web_fonts`, for the fonts its text needs
-    /// (a font file the style sheet names starts loading only when text needs it,
-    /// after the load event), and prints it.
-    fn print(&self, source: &Source, options: Value, web_fonts: bool, until: Instant) -> Result<Vec<u8>, Failure> {
+    /// about a second a page), and prints it.
+    fn print(&self, source: &Source, options: Value, until: Instant) -> Result<Vec<u8>, Failure> {
         let failed = |what: &str, err: CdpError| match err {
             CdpError::Timeout => Failure::Timeout,
             err => Failure::because(what, err),
@@ -169,17 +166,6 @@ impl TabSlot {
             Source::Served { url, html } => self.page.load_served(url, html, until),
         };
         loaded.map_err(|e| failed("the page did not load", e))?;
-        if web_fonts {
-            // Laying the page out starts the loads; `fonts.ready` settles when they end.
-            let wait = "document.body.offsetHeight, document.fonts.ready.then(() => document.fonts.status)";
-            self.page
-                .call(
-                    "Runtime.evaluate",
-                    json!({ "expression": wait, "awaitPromise": true, "returnByValue": true }),
-                    until,
-                )
-                .map_err(|e| failed("the page's fonts did not load", e))?;
-        }
         let printed = self
             .page
             .call("Page.printToPDF", options, until)

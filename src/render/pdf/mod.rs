@@ -94,6 +94,9 @@ pub struct PdfSettings {
     pub browser_folders: Option<PathBuf>,
     /// `--browser URL`: print through these running browsers instead of starting one.
     pub browsers: Vec<String>,
+    /// A fontconfig file the browsers started read instead of the system's: the
+    /// fonts of a PDF/A ([`archival::write_fonts`]).
+    pub fontconfig: Option<PathBuf>,
 }
 
 /// Why a PDF could not be printed.

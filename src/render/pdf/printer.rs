@@ -34,6 +34,8 @@ pub struct Printer {
     chrome: PathBuf,
     /// Where each browser gets its folder (see [`PdfSettings::browser_folders`]).
     folders: Option<PathBuf>,
+    /// The fontconfig file each browser started reads (see [`PdfSettings::fontconfig`]).
+    fontconfig: Option<PathBuf>,
     /// Whether the browsers are ones given with `--browser` (never started or relaunched).
     remote: bool,
     paper: Paper,
@@ -80,7 +82,8 @@ impl Printer {
         }
         let chrome = browser::find_chrome(settings.chrome.as_deref())?;
         let folders = settings.browser_folders.clone();
-        let launch = Launch { generation: 1, instance: Instance::start(&chrome, folders.as_deref())? };
+        let instance = Instance::start(&chrome, folders.as_deref(), settings.fontconfig.as_deref())?;
+        let launch = Launch { generation: 1, instance };
         Ok(Printer::with(settings, chrome, folders, vec![Arc::new(launch)], Vec::new()))
     }
 
@@ -119,6 +122,7 @@ impl Printer {
         Printer {
             chrome,
             folders,
+            fontconfig: settings.fontconfig.clone(),
             remote: false,
             paper: settings.paper,
             tabs: settings.jobs.max(1),
@@ -209,7 +213,7 @@ impl Printer {
             {
                 old.close_in_background();
             }
-            match attempt::attempt(&launch, slot.take(), &source, &options, job.archival.is_some(), self.deadline) {
+            match attempt::attempt(&launch, slot.take(), &source, &options, self.deadline) {
                 (Some(tab), Ok(pdf)) => {
                     *slot = Some(tab);
                     let pdf = dates::normalise_dates(pdf, self.now);
@@ -256,7 +260,7 @@ impl Printer {
             return Err(PdfError::Launch { chrome: self.chrome.clone(), reason: reason.clone() });
         }
         state.generation += 1;
-        match Instance::start(&self.chrome, self.folders.as_deref()) {
+        match Instance::start(&self.chrome, self.folders.as_deref(), self.fontconfig.as_deref()) {
             Ok(instance) => {
                 let launch = Arc::new(Launch { generation: state.generation, instance });
                 state.browsers.push(launch.clone());

@@ -25,6 +25,7 @@ pub(super) fn settings(paper: Paper, jobs: usize) -> PdfSettings {
         now: now(),
         browser_folders: None,
         browsers: Vec::new(),
+        fontconfig: None,
     }
 }
 

@@ -55,42 +55,54 @@ impl Variant {
 
 /// Noto Emoji, the monochrome outline emoji font (OFL 1.1: `fonts/OFL.txt`; where it
 /// comes from: `fonts/README.md`).
-const NOTO_EMOJI: &[u8] = include_bytes!("fonts/noto-emoji-400.woff2");
+const NOTO_EMOJI: &[u8] = include_bytes!("fonts/NotoEmoji-Regular.ttf");
 
-/// The file name of [`NOTO_EMOJI`] beside the pages printed as PDF/A ([`write_fonts`]).
-const NOTO_EMOJI_FILE: &str = "noto-emoji-400.woff2";
+/// The fontconfig file a browser printing PDF/A reads, in the run's folder ([`write_fonts`]).
+pub const FONTCONFIG_FILE: &str = "fonts/fonts.conf";
 
-/// CSS for a page printed as PDF/A. Chromium prints a CFF-flavoured OpenType font
-/// (Debian's Noto Sans CJK), a colour emoji font and any bold it synthesises as
-/// Type 3 fonts, which a PDF/A validator cannot vouch for. So the style sheet's CJK
-/// and emoji families are served by TrueType fonts: WenQuanYi Zen Hei for CJK,
-/// Noto Emoji for emoji, Symbola for the symbols Noto Emoji lacks (`scripts/setup`
-/// installs the two system fonts; Noto Emoji ships with the tool), and no bold or
-/// italic is synthesised. The page loads Noto Emoji from the file [`write_fonts`]
-/// puts beside it, and only for a character of the emoji and symbol blocks (its
-/// `unicode-range`): a page without emoji never loads it.
-pub const PRINT_FONTS: &str = "@font-face { font-family: 'Noto Sans CJK SC'; src: local('WenQuanYi Zen Hei'); }\n\
-     @font-face { font-family: 'Noto Color Emoji'; src: local('Symbola'); }\n\
-     @font-face { font-family: 'Noto Color Emoji'; src: url('noto-emoji-400.woff2') format('woff2'); \
-     unicode-range: U+200D, U+203C-3299, U+FE0F, U+1F000-1FAFF, U+E0020-E007F; }\n\
-     * { font-synthesis: none; }\n";
+/// The browser's fonts for PDF/A (docs/pdf.md, "Archival PDFs"). Chromium prints a
+/// CFF-flavoured OpenType font (Debian's Noto Sans CJK) and a colour emoji font as
+/// Type 3 fonts, which a PDF/A validator cannot vouch for. The browser that prints
+/// PDF/A therefore reads this fontconfig file: the system's configuration, plus Noto
+/// Emoji (shipped with the tool), with the colour emoji font and the CFF CJK fonts
+/// turned away and their names served by Noto Emoji and WenQuanYi Zen Hei (TrueType,
+/// installed by `scripts/setup`). Symbols Noto Emoji lacks fall back to Symbola. The
+/// pages and their style sheet are unchanged.
+const FONTCONFIG: &str = r#"<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+<fontconfig>
+  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+  <dir>FONTS</dir>
+  <selectfont>
+    <rejectfont>
+      <pattern><patelt name="family"><string>Noto Color Emoji</string></patelt></pattern>
+      <glob>*/NotoSansCJK*</glob>
+      <glob>*/NotoSerifCJK*</glob>
+    </rejectfont>
+  </selectfont>
+  <match target="pattern">
+    <test name="family"><string>Noto Color Emoji</string></test>
+    <edit name="family" mode="assign" binding="strong"><string>Noto Emoji</string><string>Symbola</string></edit>
+  </match>
+  <match target="pattern">
+    <test name="family" compare="contains"><string>CJK</string></test>
+    <edit name="family" mode="assign" binding="strong"><string>WenQuanYi Zen Hei</string></edit>
+  </match>
+</fontconfig>
+"#;
 
-/// Writes the fonts [`PRINT_FONTS`] loads into `dir`, the folder of the pages to print.
-pub fn write_fonts(dir: &std::path::Path) -> std::io::Result<()> {
-    std::fs::write(dir.join(NOTO_EMOJI_FILE), NOTO_EMOJI)
-}
+/// CSS for a page (and the footer) printed as PDF/A: no bold or italic synthesised,
+/// which Chromium would draw as Type 3 fonts.
+pub const PRINT_FONTS: &str = "* { font-synthesis: none; }\n";
 
-/// The fonts of a PDF/A's footer. The footer is a document of its own with no folder
-/// to load a file from, so Noto Emoji comes inline, and only when `text` (the
-/// campaign name) holds a character from the emoji or symbol blocks.
-pub fn footer_fonts(text: &str) -> String {
-    let symbol = |c: char| matches!(c as u32, 0x2190..=0x2BFF | 0x1F000..=0x1FAFF | 0xFE0F | 0x200D | 0x3030 | 0x303D);
-    if !text.chars().any(symbol) {
-        return PRINT_FONTS.to_string();
-    }
-    use base64::Engine;
-    let inline = base64::engine::general_purpose::STANDARD.encode(NOTO_EMOJI);
-    PRINT_FONTS.replace("url('noto-emoji-400.woff2')", &format!("url('data:font/woff2;base64,{inline}')"))
+/// Writes the fonts of a PDF/A and the fontconfig file naming them into the run's
+/// folder `run` ([`FONTCONFIG_FILE`]).
+pub fn write_fonts(run: &std::path::Path) -> std::io::Result<()> {
+    let folder = run.join("fonts");
+    std::fs::create_dir_all(&folder)?;
+    std::fs::write(folder.join("NotoEmoji-Regular.ttf"), NOTO_EMOJI)?;
+    let conf = FONTCONFIG.replace("FONTS", &crate::text::escape::escaped(&folder.to_string_lossy()));
+    std::fs::write(run.join(FONTCONFIG_FILE), conf)
 }
 
 /// What makes one campaign's PDF archival.
