@@ -8,6 +8,20 @@
 
 use std::io;
 
+/// An error and its causes, each said once: `template x: parse error: …`.
+pub fn chain(e: &dyn std::error::Error) -> String {
+    let mut parts: Vec<String> = vec![e.to_string()];
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    parts.join(": ")
+}
+
 /// The error in words: `permission denied (os error 13)`, `it is a folder, not a file`.
 pub fn describe(e: &io::Error) -> String {
     match os_code(e) {

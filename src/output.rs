@@ -88,11 +88,7 @@ impl Output {
     pub fn hold_if_changed(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError> {
         let path = self.safe_path(rel)?;
         if read_regular(&path).is_some_and(|old| old == bytes) {
-            self.carry(Written {
-                path: rel.to_string(),
-                sha256: hex(&Sha256::digest(bytes)),
-                bytes: bytes.len() as u64,
-            });
+            self.carry_unchanged(rel, bytes);
             return Ok(());
         }
         self.hold(self.stage(rel, bytes)?);
@@ -140,20 +136,6 @@ impl Output {
     /// Writes a whole file atomically.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError> {
         self.stage(rel, bytes)?.commit(self)
-    }
-
-    /// Writes a whole file unless the file already holds exactly these bytes.
-    pub fn write_if_changed(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError> {
-        let path = self.safe_path(rel)?;
-        if read_regular(&path).is_some_and(|old| old == bytes) {
-            self.carry(Written {
-                path: rel.to_string(),
-                sha256: hex(&Sha256::digest(bytes)),
-                bytes: bytes.len() as u64,
-            });
-            return Ok(());
-        }
-        self.write(rel, bytes)
     }
 
     /// Removes a file the snapshot no longer has; a path that could leave the folder is refused.

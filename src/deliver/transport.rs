@@ -138,22 +138,8 @@ fn tls_parameters(smtp: &Smtp) -> Result<TlsParameters, String> {
     builder.build().map_err(|e| format!("cannot set up TLS for {}: {e}", smtp.host))
 }
 
-/// The whole chain of an error, each cause once.
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut parts: Vec<String> = vec![e.to_string()];
-    let mut source = e.source();
-    while let Some(s) = source {
-        let text = s.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        source = s.source();
-    }
-    parts.join(": ")
-}
-
 fn classify(server: &str, e: &lettre::transport::smtp::Error) -> Failure {
-    let text = chain(e);
+    let text = crate::os::chain(e);
     if let Some(code) = e.status() {
         let code = code.to_string();
         // Authentication refused, or TLS demanded: no message will get through.
@@ -215,7 +201,10 @@ impl Poster {
                         _ => Err(Failure::Permanent(reason)),
                     }
                 }
-                Err(e) => Err(Failure::Unreachable(format!("the webhook {shown} could not be reached: {}", chain(&e)))),
+                Err(e) => Err(Failure::Unreachable(format!(
+                    "the webhook {shown} could not be reached: {}",
+                    crate::os::chain(&e)
+                ))),
             }
         })
     }

@@ -5,21 +5,12 @@
 //! It draws a finished context; which figures a message carries is decided by
 //! `deliver`, never here.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 use tera::{Context, Tera};
 
-/// A message template that cannot be loaded or rendered.
-#[derive(Debug, thiserror::Error)]
-pub enum TemplateError {
-    #[error("template file {}: {}", path.display(), crate::os::describe(cause))]
-    Read { path: PathBuf, cause: std::io::Error },
-    #[error("--templates {}: {reason}", path.display())]
-    Folder { path: PathBuf, reason: String },
-    #[error("template {name}: {message}")]
-    Tera { name: String, message: String },
-}
+pub use super::templates::TemplateError;
 
 /// The built-in message templates, by name.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -48,27 +39,13 @@ pub struct MailRenderer {
 /// Writes the built-in message templates into `dir/mail/` for editing; existing files
 /// are kept unless `force`. Returns how many files were written and how many kept.
 pub fn write_builtins(dir: &Path, force: bool) -> Result<(usize, usize), TemplateError> {
-    let (mut written, mut kept) = (0, 0);
-    for (name, body) in BUILTIN {
-        let path = dir.join(name);
-        if path.exists() && !force {
-            kept += 1;
-            continue;
-        }
-        let io = |cause| TemplateError::Read { path: path.clone(), cause };
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(io)?;
-        }
-        std::fs::write(&path, body).map_err(io)?;
-        written += 1;
-    }
-    Ok((written, kept))
+    super::templates::write_files(dir, BUILTIN.iter().copied(), force)
 }
 
 impl MailRenderer {
     /// Loads the built-in templates, then those of `user_dir/mail/` over them.
     pub fn new(user_dir: Option<&Path>) -> Result<MailRenderer, TemplateError> {
-        let tera_error = |name: &str, e: tera::Error| TemplateError::Tera { name: name.into(), message: chain(&e) };
+        let tera_error = |name: &str, e: tera::Error| TemplateError::tera(name, &e);
         let mut tera = Tera::default();
         tera.set_escape_fn(crate::text::escape::escape_html);
         tera.set_fallback_prefixes([PREFIX]).map_err(|e| tera_error("(setup)", e))?;
@@ -76,17 +53,7 @@ impl MailRenderer {
             BUILTIN.iter().map(|(name, body)| (format!("{PREFIX}{name}"), body.to_string())).collect();
         let mut notes = Vec::new();
         if let Some(dir) = user_dir {
-            match std::fs::metadata(dir) {
-                Ok(m) if m.is_dir() => {}
-                Ok(_) => {
-                    let reason = "it is a file, not a folder of templates".into();
-                    return Err(TemplateError::Folder { path: dir.to_path_buf(), reason });
-                }
-                Err(e) => {
-                    let reason = crate::os::describe(&e);
-                    return Err(TemplateError::Folder { path: dir.to_path_buf(), reason });
-                }
-            }
+            super::templates::check_folder(dir)?;
             // A file in mail/ that overrides nothing is said, like a stray page template.
             for entry in std::fs::read_dir(dir.join("mail")).into_iter().flatten().flatten() {
                 let name = format!("mail/{}", entry.file_name().to_string_lossy());
@@ -117,24 +84,8 @@ impl MailRenderer {
 
     /// The text and HTML bodies of `kind` (`campaign` or `digest`) for `context`.
     pub fn render(&self, kind: &str, context: &impl Serialize) -> Result<Bodies, TemplateError> {
-        let context = Context::from_serialize(context)
-            .map_err(|e| TemplateError::Tera { name: format!("mail/{kind}"), message: chain(&e) })?;
-        let one = |name: String| {
-            self.tera
-                .render(&name, &context)
-                .map_err(|e| TemplateError::Tera { name: name.clone(), message: chain(&e) })
-        };
+        let context = Context::from_serialize(context).map_err(|e| TemplateError::tera(&format!("mail/{kind}"), &e))?;
+        let one = |name: String| self.tera.render(&name, &context).map_err(|e| TemplateError::tera(&name, &e));
         Ok(Bodies { text: one(format!("mail/{kind}.txt"))?, html: one(format!("mail/{kind}.html"))? })
     }
-}
-
-fn chain(e: &tera::Error) -> String {
-    let mut message = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        message.push_str(": ");
-        message.push_str(&s.to_string());
-        source = s.source();
-    }
-    message
 }

@@ -11,3 +11,4 @@ pub mod html;
 pub mod mail;
 pub mod pdf;
 pub mod summary;
+pub mod templates;

@@ -7,7 +7,7 @@
 #[cfg(test)]
 mod context_doc;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -46,62 +46,22 @@ pub const BUILTIN_CSS: &str = include_str!("../../../templates/assets/style.css"
 
 const PREFIX: &str = "builtin/";
 
-/// A template that cannot be loaded or rendered.
-#[derive(Debug, thiserror::Error)]
-pub enum TemplateError {
-    /// A user template or asset cannot be read or written.
-    #[error("template file {}: {}", path.display(), crate::os::describe(cause))]
-    Read { path: PathBuf, cause: std::io::Error },
-    /// The `--templates` folder is missing or is not a folder.
-    #[error("--templates {}: {reason}", path.display())]
-    Folder { path: PathBuf, reason: String },
-    /// A template does not parse, or fails while rendering.
-    #[error("template {name}: {message}")]
-    Tera { name: String, message: String },
-}
+pub use super::templates::TemplateError;
 
 fn tera_error(name: &str, e: tera::Error) -> TemplateError {
-    // Tera's error chain carries the template line and what is wrong.
-    let mut message = e.to_string();
-    let mut source = std::error::Error::source(&e);
-    while let Some(s) = source {
-        message.push_str(": ");
-        message.push_str(&s.to_string());
-        source = s.source();
-    }
-    TemplateError::Tera { name: name.to_string(), message }
+    TemplateError::tera(name, &e)
 }
 
 /// Writes the built-in templates and stylesheet into `dir` for editing; existing files
 /// are kept unless `force`. Returns how many files were written and how many kept.
 pub fn write_builtins(dir: &Path, force: bool) -> Result<(usize, usize), TemplateError> {
-    let files = BUILTIN.iter().copied().chain([("assets/style.css", BUILTIN_CSS)]);
-    let (mut written, mut kept) = (0, 0);
-    for (name, body) in files {
-        let path = dir.join(name);
-        if path.exists() && !force {
-            kept += 1;
-            continue;
-        }
-        let io = |cause| TemplateError::Read { path: path.clone(), cause };
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(io)?;
-        }
-        std::fs::write(&path, body).map_err(io)?;
-        written += 1;
-    }
-    Ok((written, kept))
+    super::templates::write_files(dir, BUILTIN.iter().copied().chain([("assets/style.css", BUILTIN_CSS)]), force)
 }
 
 /// Checks a `--templates` folder: it must be a folder; every file in it should override
 /// a built-in template or the stylesheet, else it is ignored and a note says so.
 fn check_user_dir(dir: &Path) -> Result<Vec<String>, TemplateError> {
-    let folder = |reason: String| TemplateError::Folder { path: dir.to_path_buf(), reason };
-    match std::fs::metadata(dir) {
-        Ok(m) if m.is_dir() => {}
-        Ok(_) => return Err(folder("it is a file, not a folder of templates".into())),
-        Err(e) => return Err(folder(crate::os::describe(&e))),
-    }
+    super::templates::check_folder(dir)?;
     let known: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).chain(["assets/style.css"]).collect();
     let mut files = Vec::new();
     collect_files(dir, dir, &mut files);
