@@ -107,7 +107,7 @@ impl Output {
 
     /// Lists a file that already holds exactly these bytes.
     pub fn carry_unchanged(&self, rel: &str, bytes: &[u8]) {
-        self.carry(Written { path: rel.to_string(), sha256: hex(&Sha256::digest(bytes)), bytes: bytes.len() as u64 });
+        self.carry(Written { path: rel.to_string(), sha256: sha256_hex(bytes), bytes: bytes.len() as u64 });
     }
 
     /// Drops the held files (their temporary files are removed): the run changes nothing.
@@ -189,7 +189,7 @@ impl Output {
     fn checked(&self, rel: &str) -> Result<PathBuf, OutputError> {
         let rel_path = Path::new(rel);
         let unsafe_path = |reason| OutputError::Unsafe { path: self.root.join(rel), reason };
-        if rel.is_empty() || !rel_path.components().all(|c| matches!(c, Component::Normal(_))) {
+        if !is_inside(rel) {
             return Err(unsafe_path("the path would leave the output folder"));
         }
         let mut dir = self.root.clone();
@@ -206,7 +206,7 @@ impl Output {
     fn safe_path(&self, rel: &str) -> Result<PathBuf, OutputError> {
         let rel_path = Path::new(rel);
         let unsafe_path = |reason| OutputError::Unsafe { path: self.root.join(rel), reason };
-        if rel.is_empty() || !rel_path.components().all(|c| matches!(c, Component::Normal(_))) {
+        if !is_inside(rel) {
             return Err(unsafe_path("the path would leave the output folder"));
         }
         let parent = rel_path.parent().unwrap_or(Path::new(""));
@@ -423,7 +423,7 @@ impl OutputError {
 }
 
 /// Prefix of the temporary names files are written under.
-const TEMP_PREFIX: &str = ".campaign-report-tmp-";
+pub const TEMP_PREFIX: &str = ".campaign-report-tmp-";
 
 /// Removes this tool's temporary files under `dir` (never following links): what a killed run left.
 fn remove_leftovers(dir: &Path) {
@@ -436,6 +436,18 @@ fn remove_leftovers(dir: &Path) {
             let _ = fs::remove_file(entry.path());
         }
     }
+}
+
+/// Whether `rel` is a plain relative path (names only, no `..`, no root): one that
+/// cannot leave the folder it is joined to. Paths read from a manifest are checked
+/// with it before anything is read or written there.
+pub fn is_inside(rel: &str) -> bool {
+    !rel.is_empty() && Path::new(rel).components().all(|c| matches!(c, Component::Normal(_)))
+}
+
+/// The SHA-256 of `bytes`, in lower-case hex, as manifests list it.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
 }
 
 /// Lower-case hex of bytes.

@@ -13,8 +13,9 @@ use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::snapshot::{Campaign, hex};
+use super::snapshot::Campaign;
 use crate::lifecycle::Layout;
+use crate::output::hex;
 use crate::render::mail::{Bodies, MailRenderer, TemplateError};
 use crate::text::format;
 

@@ -175,7 +175,7 @@ impl Target<'_> {
         match self {
             Target::Mail(m) => m.email.to_string().to_lowercase(),
             Target::Webhook(url) => {
-                let digest = snapshot::hex(&<sha2::Sha256 as sha2::Digest>::digest(url.as_str().as_bytes()));
+                let digest = crate::output::sha256_hex(url.as_str().as_bytes());
                 format!("webhook {} {}", url.host_str().unwrap_or(""), &digest[..12])
             }
         }

@@ -87,13 +87,8 @@ impl Record {
     }
 
     /// What `recipient` of `subscription` was last sent of `campaign`.
-    pub fn get(&self, subscription: &str, recipient: &str, campaign: &str) -> Option<&Entry> {
+    fn get(&self, subscription: &str, recipient: &str, campaign: &str) -> Option<&Entry> {
         self.deliveries.get(subscription)?.get(recipient)?.get(campaign)
-    }
-
-    /// The PDF digest last delivered.
-    pub fn delivered_sha256(&self, subscription: &str, recipient: &str, campaign: &str) -> Option<&str> {
-        self.last(subscription, recipient, campaign).map(|d| d.pdf_sha256.as_str())
     }
 
     /// The last delivery.
@@ -135,7 +130,7 @@ impl Record {
         let write = |cause| RecordError::Write { path: self.path.clone(), cause };
         let dir = self.path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir).map_err(write)?;
-        let mut temp = tempfile::Builder::new().prefix(".campaign-report-tmp-").tempfile_in(dir).map_err(write)?;
+        let mut temp = tempfile::Builder::new().prefix(crate::output::TEMP_PREFIX).tempfile_in(dir).map_err(write)?;
         temp.write_all(&bytes).map_err(write)?;
         temp.as_file().sync_all().map_err(write)?;
         // The record names recipients: readable by its owner only (tempfile creates 0600).
@@ -164,7 +159,7 @@ mod tests {
         record.delivered("s", "a@x.test", "c", delivered.clone());
         record.save().unwrap();
         let again = Record::load(&path).unwrap();
-        assert_eq!(again.delivered_sha256("s", "a@x.test", "c"), Some("ab"));
+        assert_eq!(again.last("s", "a@x.test", "c").map(|d| d.pdf_sha256.as_str()), Some("ab"));
         let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
         let mut again = again;
         std::thread::sleep(std::time::Duration::from_millis(20));
@@ -182,6 +177,6 @@ mod tests {
             Delivered { pdf_sha256: "old".into(), content_key: None, message_id: "<x@y>".into(), at: "t".into() };
         record.delivered("s", "a", "c", delivered);
         record.failed("s", "a", "c", Failure { pdf_sha256: "new".into(), at: "t2".into(), reason: "550".into() });
-        assert_eq!(record.delivered_sha256("s", "a", "c"), Some("old"));
+        assert_eq!(record.last("s", "a", "c").map(|d| d.pdf_sha256.as_str()), Some("old"));
     }
 }

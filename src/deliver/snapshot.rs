@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use crate::pipeline::manifest::{CampaignRecord, Manifest};
 
@@ -107,7 +106,7 @@ impl Snapshot {
     }
 
     /// The tenant's id.
-    pub fn tenant(&self) -> &str {
+    fn tenant(&self) -> &str {
         self.manifest.tenant.id.as_str()
     }
 
@@ -117,11 +116,14 @@ impl Snapshot {
             return Err(Unsendable::Unreadable { rel: rel.into(), reason: "it is not in manifest.json".into() });
         };
         // Paths come from a file on disk: only plain names below the root are followed.
-        let plain = Path::new(rel).components().all(|c| matches!(c, std::path::Component::Normal(_)));
-        let bytes = plain.then(|| crate::output::read_regular(&self.root.join(rel))).flatten().ok_or_else(|| {
-            Unsendable::Unreadable { rel: rel.into(), reason: "it is missing or not a regular file".into() }
-        })?;
-        if hex(&Sha256::digest(&bytes)) != *expected {
+        let bytes = crate::output::is_inside(rel)
+            .then(|| crate::output::read_regular(&self.root.join(rel)))
+            .flatten()
+            .ok_or_else(|| Unsendable::Unreadable {
+                rel: rel.into(),
+                reason: "it is missing or not a regular file".into(),
+            })?;
+        if crate::output::sha256_hex(&bytes) != *expected {
             return Err(Unsendable::Tampered { rel: rel.into() });
         }
         Ok(bytes)
@@ -175,9 +177,4 @@ pub fn load_all(out: &Path) -> Result<BTreeMap<String, Snapshot>, SnapshotError>
         return Err(SnapshotError::Missing(out.to_path_buf()));
     }
     Ok(found)
-}
-
-/// Lower-case hexadecimal.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -161,10 +161,8 @@ pub fn load(path: &Path) -> Result<Subscriptions, ConfigError> {
     let bytes = std::fs::read(path).map_err(|cause| ConfigError::Read { path: path.to_path_buf(), cause })?;
     let text = String::from_utf8_lossy(&bytes);
     let at = |offset: usize, key: String, message: String| {
-        let before = &text[..offset.min(text.len())];
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        ConfigError::Invalid { path: path.to_path_buf(), line, column, key, message }
+        let (line, column) = crate::export::json::line_col(text.as_bytes(), offset);
+        ConfigError::Invalid { path: path.to_path_buf(), line: line as usize, column: column as usize, key, message }
     };
     let parsed: Subscriptions = match toml::Deserializer::parse(&text) {
         Err(e) => return Err(at(e.span().map_or(0, |s| s.start), String::new(), e.message().trim().to_string())),

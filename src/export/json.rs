@@ -39,7 +39,7 @@ pub fn decode_utf8<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, InputErr
 }
 
 /// 1-based line and column of byte `offset` in `text`.
-pub(super) fn line_col(text: &[u8], offset: usize) -> (u64, u64) {
+pub fn line_col(text: &[u8], offset: usize) -> (u64, u64) {
     let before = &text[..offset.min(text.len())];
     let line = before.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
     let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);

@@ -6,9 +6,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 
-use crate::output::{Written, hex, read_regular};
+use crate::output::{Written, is_inside, read_regular, sha256_hex};
 use crate::pipeline::manifest::Manifest;
 use crate::pipeline::shard::{self, ShardRecord};
 
@@ -34,8 +33,7 @@ impl ShardOut {
     /// manifest is a file on disk like any other, and such a path is reported as a
     /// missing file, never read.
     pub(super) fn file(&self, rel: &str) -> Option<PathBuf> {
-        let inside = Path::new(rel).components().all(|c| matches!(c, std::path::Component::Normal(_)));
-        inside.then(|| self.folder.join(rel))
+        is_inside(rel).then(|| self.folder.join(rel))
     }
 }
 
@@ -55,7 +53,7 @@ pub(super) fn load(folder: &Path) -> Result<ShardOut, String> {
     let manifest: Manifest = serde_json::from_slice(&read("manifest.json")?)
         .map_err(|e| format!("{}: manifest.json cannot be read: {e}", folder.display()))?;
     let listed = manifest.files.iter().find(|f| f.path == shard::RECORD);
-    if listed.is_none_or(|f| f.sha256 != hex(&Sha256::digest(&record_bytes))) {
+    if listed.is_none_or(|f| f.sha256 != sha256_hex(&record_bytes)) {
         return Err(format!(
             "{}: {} is not the one its manifest.json lists (a shard build was interrupted, or the folder was edited); build the shard again",
             folder.display(),
@@ -160,7 +158,7 @@ pub(super) fn verify(shards: &[ShardOut]) -> Vec<String> {
         .filter_map(|(s, f)| {
             let state = match s.file(&f.path).and_then(|path| read_regular(&path)) {
                 None => "is missing",
-                Some(bytes) if bytes.len() as u64 != f.bytes || hex(&Sha256::digest(&bytes)) != f.sha256 => {
+                Some(bytes) if bytes.len() as u64 != f.bytes || sha256_hex(&bytes) != f.sha256 => {
                     "does not match its digest in manifest.json"
                 }
                 Some(_) => return None,

@@ -86,12 +86,15 @@ impl Previous {
         }
         // The manifest is a file on disk like any other: a path in it that could point
         // outside the folder is ignored, never followed.
-        let inside =
-            |p: &str| !p.is_empty() && Path::new(p).components().all(|c| matches!(c, std::path::Component::Normal(_)));
         Previous {
             tenant: Some(manifest.tenant.id.to_string()),
             campaigns: manifest.campaigns.into_iter().map(|c| (c.id.clone(), c)).collect(),
-            files: manifest.files.into_iter().filter(|f| inside(&f.path)).map(|f| (f.path.clone(), f)).collect(),
+            files: manifest
+                .files
+                .into_iter()
+                .filter(|f| crate::output::is_inside(&f.path))
+                .map(|f| (f.path.clone(), f))
+                .collect(),
         }
     }
 

@@ -55,7 +55,7 @@ impl fmt::Display for Shard {
 }
 
 /// A campaign's place in the stable order: the first 8 bytes of SHA-256 of `tenant \0 id`.
-pub fn order_key(tenant: &str, id: &str) -> u64 {
+fn order_key(tenant: &str, id: &str) -> u64 {
     let digest = Sha256::digest(format!("{tenant}\0{id}").as_bytes());
     u64::from_be_bytes(digest[..8].try_into().expect("8 bytes"))
 }
