@@ -20,7 +20,12 @@ pub struct Copied {
 /// Holds every campaign file of the shards for the commit, except those the previous
 /// snapshot already holds with the same digest and size; carries the previous files of
 /// campaigns no shard has, as `build` keeps the files of campaigns no longer in its inputs.
-pub(super) fn campaigns(output: &Output, previous: &Previous, shards: &[ShardOut]) -> Result<Copied, OutputError> {
+pub(super) fn campaigns(
+    output: &Output,
+    previous: &Previous,
+    shards: &[ShardOut],
+    owned: &HashSet<&str>,
+) -> Result<Copied, OutputError> {
     let before: BTreeMap<&str, &Written> = previous.all_files().map(|f| (f.path.as_str(), f)).collect();
     let files: Vec<(&ShardOut, &Written)> =
         shards.iter().flat_map(|s| s.campaign_files().map(move |f| (s, f))).collect();
@@ -43,7 +48,6 @@ pub(super) fn campaigns(output: &Output, previous: &Previous, shards: &[ShardOut
             Ok(true)
         })
         .collect::<Result<_, OutputError>>()?;
-    let owned = owners(shards);
     for file in previous.all_files() {
         if campaign_of(&file.path).is_some_and(|id| !owned.contains(id)) {
             output.carry(file.clone());
@@ -54,8 +58,7 @@ pub(super) fn campaigns(output: &Output, previous: &Previous, shards: &[ShardOut
 }
 
 /// Removes the files the previous snapshot had for the shards' campaigns and the merged one has not.
-pub(super) fn remove_stale(output: &Output, previous: &Previous, shards: &[ShardOut]) {
-    let owned = owners(shards);
+pub(super) fn remove_stale(output: &Output, previous: &Previous, owned: &HashSet<&str>) {
     let current: HashSet<String> = output.written().into_iter().map(|f| f.path).collect();
     for file in previous.all_files() {
         if campaign_of(&file.path).is_some_and(|id| owned.contains(id)) && !current.contains(&file.path) {
@@ -65,7 +68,7 @@ pub(super) fn remove_stale(output: &Output, previous: &Previous, shards: &[Shard
 }
 
 /// The campaign folders the shards hold files in.
-fn owners(shards: &[ShardOut]) -> HashSet<&str> {
+pub(super) fn owners(shards: &[ShardOut]) -> HashSet<&str> {
     shards.iter().flat_map(|s| s.campaign_files().filter_map(|f| campaign_of(&f.path))).collect()
 }
 

@@ -11,6 +11,7 @@
 mod copy;
 mod shards;
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -87,14 +88,15 @@ pub fn run(options: &Options) -> Result<Merged, MergeError> {
             tenant.id.as_str()
         )]));
     }
-    let files = match write(&output, &previous, &renderer, &shards) {
+    let owned = copy::owners(&shards);
+    let files = match write(&output, &previous, &renderer, &shards, &owned) {
         Ok(files) => files,
         Err(error) => {
             output.discard_held();
             return Err(error);
         }
     };
-    copy::remove_stale(&output, &previous, &shards);
+    copy::remove_stale(&output, &previous, &owned);
     let campaigns = shards.iter().map(|s| s.manifest.campaigns.len()).sum();
     Ok(Merged { shards: shards.len(), campaigns, files })
 }
@@ -131,9 +133,10 @@ fn write(
     previous: &Previous,
     renderer: &HtmlRenderer,
     shards: &[shards::ShardOut],
+    owned: &HashSet<&str>,
 ) -> Result<Copied, MergeError> {
     let first = &shards[0];
-    let files = copy::campaigns(output, previous, shards)?;
+    let files = copy::campaigns(output, previous, shards, owned)?;
     let records: Vec<CampaignRecord> = shards.iter().flat_map(|s| s.manifest.campaigns.iter().cloned()).collect();
     let failed: Vec<String> = shards.iter().flat_map(|s| s.manifest.failed.iter().cloned()).collect();
     let now = snapshot_time(shards);
