@@ -25,23 +25,48 @@ enum Moment {
     BrowserUp(Duration),
 }
 
-/// Every acme fixture (15 PDFs): long enough that each moment falls inside the run,
-/// on a quiet machine too.
+/// Every acme fixture (15 PDFs).
 fn printing_acme() -> Cli {
     Cli::build(["acme", "acme-bulk.jsonl", "acme-more.json", "acme-single.json"])
         .format("html,json,pdf")
         .args(["--tenant", "acme"])
 }
 
+/// How long a whole run takes on this machine, and when its browser starts: the
+/// moments of the kills are fractions of it, so that each falls inside the run on a
+/// fast machine and a slow one alike. The shorter of two runs (the first may pay
+/// for cold caches).
+fn reference_run() -> (Duration, Duration) {
+    let (a, b) = (one_run(), one_run());
+    if a.0 <= b.0 { a } else { b }
+}
+
+fn one_run() -> (Duration, Duration) {
+    let mut live = printing_acme().spawn();
+    let started = Instant::now();
+    let mut browser = None;
+    while live.child.try_wait().unwrap().is_none() {
+        if browser.is_none() && processes::browser_running(&live.tmpdir) {
+            browser = Some(started.elapsed());
+        }
+        assert!(started.elapsed() < Duration::from_secs(120), "the reference run took over 120 s");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let total = started.elapsed();
+    assert!(live.child.wait().unwrap().success(), "the reference run failed:\n{}", live.stderr());
+    (total, browser.expect("the reference run started no browser"))
+}
+
 #[test]
 fn sigkill_at_any_moment_of_a_pdf_build_leaves_no_process_or_folder() {
-    let ms = Duration::from_millis;
+    let (total, browser) = reference_run();
+    let printing = total.saturating_sub(browser);
     let moments = [
-        Moment::After(ms(300)),
-        Moment::After(ms(1000)),
-        Moment::After(ms(2500)),
-        Moment::BrowserUp(ms(0)),
-        Moment::BrowserUp(ms(1000)),
+        Moment::After(total.mul_f64(0.1)),
+        Moment::After(total.mul_f64(0.35)),
+        Moment::After(total.mul_f64(0.6)),
+        Moment::BrowserUp(Duration::ZERO),
+        Moment::BrowserUp(printing.mul_f64(0.5)),
     ];
     let mut failures = Vec::new();
     let mut browser_killed = 0;
@@ -50,7 +75,8 @@ fn sigkill_at_any_moment_of_a_pdf_build_leaves_no_process_or_folder() {
         match kill_at(live, moment) {
             Ok(true) => browser_killed += 1,
             Ok(false) => {}
-            Err(failure) => failures.push(format!("killed at {moment:?}: {failure}")),
+            Err(failure) => failures
+                .push(format!("killed at {moment:?} (a whole run: {total:?}, browser up at {browser:?}): {failure}")),
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
