@@ -426,16 +426,20 @@ impl OutputError {
 pub const TEMP_PREFIX: &str = ".campaign-report-tmp-";
 
 /// Removes this tool's temporary files under `dir` (never following links): what a killed run left.
+/// Sub-folders are walked in parallel (a snapshot has a folder per campaign).
 fn remove_leftovers(dir: &Path) {
+    use rayon::prelude::*;
     let Ok(entries) = fs::read_dir(dir) else { return };
+    let mut folders = Vec::new();
     for entry in entries.flatten() {
         let Ok(kind) = entry.file_type() else { continue };
         if kind.is_dir() {
-            remove_leftovers(&entry.path());
-        } else if kind.is_file() && entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
+            folders.push(entry.path());
+        } else if kind.is_file() && entry.file_name().as_encoded_bytes().starts_with(TEMP_PREFIX.as_bytes()) {
             let _ = fs::remove_file(entry.path());
         }
     }
+    folders.par_iter().for_each(|folder| remove_leftovers(folder));
 }
 
 /// Whether `rel` is a plain relative path (names only, no `..`, no root): one that

@@ -14,6 +14,8 @@ pub mod workspace;
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 pub use error::{InputError, Position};
 pub use json::ParsedCampaign;
 pub use platforms::{InputFormat, Reading};
@@ -218,8 +220,10 @@ pub fn load_as(inputs: &[PathBuf], workspace_file: Option<&Path>, reading: &Read
     };
 
     let mut out = Inputs { workspace, notes, ..Default::default() };
-    for source in sources {
-        let (parsed, errors, csv) = match source {
+    // Read and parsed on every core of the pool this runs in; placed in input order.
+    let read: Vec<_> = sources
+        .into_par_iter()
+        .map(|source| match source {
             Source::Bundle(dir) => read_bundle(&dir),
             Source::JsonFile(path) => read_file(&path, json::read_json_file),
             Source::JsonLines(path) => read_file(&path, json::read_json_lines),
@@ -228,7 +232,9 @@ pub fn load_as(inputs: &[PathBuf], workspace_file: Option<&Path>, reading: &Read
                 (parsed, errors, CsvFiles::default())
             }
             Source::Refused(error) => (Vec::new(), vec![error], CsvFiles::default()),
-        };
+        })
+        .collect();
+    for (parsed, errors, csv) in read {
         out.errors.extend(errors);
         for parsed in parsed {
             let tenant = parsed.campaign.tenant.id.to_string();
@@ -400,8 +406,18 @@ fn find_bundles(
             }
         }
     }
-    for child in children {
-        find_bundles(&child, format, out, skipped)?;
+    // Sub-folders are walked in parallel; what they hold is kept in name order.
+    let found: Vec<std::io::Result<(Vec<Source>, Vec<Skipped>)>> = children
+        .par_iter()
+        .map(|child| {
+            let (mut out, mut skipped) = (Vec::new(), Vec::new());
+            find_bundles(child, format, &mut out, &mut skipped).map(|()| (out, skipped))
+        })
+        .collect();
+    for child in found {
+        let (sources, skips) = child?;
+        out.extend(sources);
+        skipped.extend(skips);
     }
     Ok(())
 }

@@ -88,6 +88,9 @@ fn one(ctx: &Ctx, previous: &Previous, fingerprint: &plan::Fingerprint, bundle: 
         Step::Keep(record, files) => return Outcome::Kept(*record, files),
         Step::Build { key, content_key } => (key, content_key),
     };
+    // Phone numbers need the numbering plans: loaded once, on another thread, from the
+    // first campaign that is built (a run that keeps every campaign never loads them).
+    crate::text::load_plans_in_background();
     match campaign::build(ctx, bundle) {
         Ok(mut built) => {
             (built.record.key, built.record.content_key) = key;

@@ -144,9 +144,19 @@ fn progress_bar(len: usize, what: &'static str) -> indicatif::ProgressBar {
 
 /// Runs `build`: writes every campaign of the chosen tenant(s) under `--out`.
 pub fn run(options: &Options) -> Result<Report, RunError> {
-    // The numbering plans take tens of milliseconds to load: on another core, while
-    // the inputs are found and read.
-    std::thread::spawn(crate::text::load_plans);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.jobs.max(1))
+        .build()
+        .map_err(|e| RunError::Pool(e.to_string()))?;
+    // Everything the run does in parallel uses `--jobs` threads, reading the inputs included.
+    pool.install(|| run_in(options, &pool))
+}
+
+fn run_in(options: &Options, pool: &rayon::ThreadPool) -> Result<Report, RunError> {
+    if plan::no_snapshot_yet(options) {
+        // Every campaign will be built: the plans load while the inputs are read.
+        crate::text::load_plans_in_background();
+    }
     let tenant = match &options.tenant {
         TenantChoice::One(id) => Some(id.clone()),
         _ => None,
@@ -155,10 +165,6 @@ pub fn run(options: &Options) -> Result<Report, RunError> {
     let inputs = crate::export::load_as(&options.inputs, options.workspace.as_deref(), &reading)?;
     let groups = tenants::choose(&inputs, &options.tenant)?;
     let renderer = HtmlRenderer::new(options.templates.as_deref())?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.jobs.max(1))
-        .build()
-        .map_err(|e| RunError::Pool(e.to_string()))?;
 
     // Problems of other tenants' campaigns are not this run's.
     let chosen: HashSet<&str> = groups.iter().map(|(t, _)| t.id.as_str()).collect();
@@ -193,7 +199,7 @@ pub fn run(options: &Options) -> Result<Report, RunError> {
             print_dir: scratch.pages(),
         };
         let built_before = report.built;
-        let mut done = campaigns::build_all(&ctx, &pool, &previous, &fingerprint, &bundles, &mut report);
+        let mut done = campaigns::build_all(&ctx, pool, &previous, &fingerprint, &bundles, &mut report);
         let unchanged =
             plan::nothing_changed(&previous, &done.records, &done.rebuilt) && shard::unchanged(&output, shard.as_ref());
         if done.storage_full.is_none() && unchanged {

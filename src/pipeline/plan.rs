@@ -62,6 +62,15 @@ pub(super) fn run_fingerprint(options: &Options, workspace: &Workspace, renderer
     Fingerprint { full, content }
 }
 
+/// Whether `--out` holds no snapshot yet, so that every campaign of the run is built.
+pub(super) fn no_snapshot_yet(options: &Options) -> bool {
+    match options.tenant {
+        // One folder per tenant: none of them is there yet.
+        TenantChoice::All => std::fs::read_dir(&options.out).map_or(true, |mut entries| entries.next().is_none()),
+        _ => !options.out.join("manifest.json").is_file(),
+    }
+}
+
 /// What to do with one campaign.
 pub(super) enum Step {
     /// Its previous files stay as they are.

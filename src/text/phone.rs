@@ -55,9 +55,15 @@ pub fn phone(e164: &str) -> String {
     formatted
 }
 
-/// Loads the numbering-plan metadata now rather than at the first number.
-pub fn load_plans() {
-    let _ = DATABASE.by_code(&1);
+/// Starts loading the numbering-plan metadata (tens of milliseconds) on a thread of
+/// its own, once, so that it overlaps other work instead of delaying the first number.
+pub fn load_plans_in_background() {
+    static STARTED: std::sync::Once = std::sync::Once::new();
+    STARTED.call_once(|| {
+        std::thread::spawn(|| {
+            let _ = DATABASE.by_code(&1);
+        });
+    });
 }
 
 /// The international format of a national number, as the `phonenumber` crate formats a
