@@ -169,7 +169,9 @@ fn page_for<'a>(
     }
 }
 
-/// Renders the Tasks tab, one page per `TASKS_PER_PAGE` tasks, reading the tasks again as a stream.
+/// Renders the Tasks tab, one page per `TASKS_PER_PAGE` tasks, reading the tasks again
+/// as a stream when the first read did not keep them all. Pages are rendered in
+/// parallel: a campaign of a million tasks has two thousand of them.
 fn write_task_pages(
     ctx: &Ctx,
     bundle: &Bundle,
@@ -179,33 +181,25 @@ fn write_task_pages(
     dir: &str,
 ) -> Result<Vec<Staged>, CampaignError> {
     let total = input.figures.tasks.as_ref().map_or(0, |t| t.total);
-    let mut pager = TaskPager {
-        ctx,
-        input,
-        view,
-        prepared,
-        dir,
-        pages: view::tasks_page_count(total, TASKS_PER_PAGE),
-        rows: Vec::with_capacity(TASKS_PER_PAGE),
-        page: 1,
-        staged: Vec::new(),
-    };
-    if input.first_tasks.len() as u64 == total {
+    let pager = TaskPager { ctx, input, view, prepared, dir, pages: view::tasks_page_count(total, TASKS_PER_PAGE) };
+    let mut staged = if input.first_tasks.len() as u64 == total {
         // Every task was kept by the first read.
-        for task in input.first_tasks {
-            pager.push(task)?;
-        }
+        pager.pages_of(input.first_tasks)?
     } else if let Some(path) = bundle.csv.get(TableName::Tasks) {
-        CsvTable::open(path, &[])?.for_each(|task: Task, _, _| pager.push(&task))?;
+        pager.pages_streamed(path)?
     } else if let Some(tasks) = &bundle.campaign().tasks {
-        for task in tasks {
-            pager.push(task)?;
-        }
+        pager.pages_of(tasks)?
+    } else {
+        Vec::new()
+    };
+    if staged.is_empty() {
+        // A campaign without tasks has one Tasks page, which says so.
+        staged.push(pager.page(1, &[])?);
     }
-    pager.finish()
+    Ok(staged)
 }
 
-/// Cuts the task stream into Tasks tab pages.
+/// Cuts the tasks into Tasks tab pages.
 struct TaskPager<'a> {
     ctx: &'a Ctx<'a>,
     input: &'a ViewInput<'a>,
@@ -213,34 +207,72 @@ struct TaskPager<'a> {
     prepared: &'a Prepared,
     dir: &'a str,
     pages: usize,
-    rows: Vec<view::TaskRow>,
-    page: usize,
-    staged: Vec<Staged>,
 }
 
 impl TaskPager<'_> {
-    fn push(&mut self, task: &Task) -> Result<(), CampaignError> {
-        self.rows.push(view::task_row(self.input, task));
-        if self.rows.len() == TASKS_PER_PAGE { self.flush() } else { Ok(()) }
-    }
-
-    fn flush(&mut self) -> Result<(), CampaignError> {
-        let first = ((self.page - 1) * TASKS_PER_PAGE + 1) as u64;
-        let list = view::tasks_page(self.input, std::mem::take(&mut self.rows), self.page, self.pages, first);
-        let file = view::tasks_page_file(self.page);
+    /// Renders and stages page `number` (from 1), which lists `tasks`.
+    fn page(&self, number: usize, tasks: &[Task]) -> Result<Staged, CampaignError> {
+        let rows = tasks.iter().map(|task| view::task_row(self.input, task)).collect();
+        let first = ((number - 1) * TASKS_PER_PAGE + 1) as u64;
+        let list = view::tasks_page(self.input, rows, number, self.pages, first);
+        let file = view::tasks_page_file(number);
         let sections = tab_sections(Tab::Tasks, self.input.status.layout(), self.input.extras());
         let page = page_for(self.view, Tab::Tasks, file.clone(), sections, Some(&list));
         let html = self.ctx.renderer.campaign_page(self.prepared, &page)?;
-        self.staged.push(self.ctx.output.stage(&format!("{}/{file}", self.dir), html.as_bytes())?);
-        self.page += 1;
-        Ok(())
+        Ok(self.ctx.output.stage(&format!("{}/{file}", self.dir), html.as_bytes())?)
     }
 
-    /// Writes the last page (the only one, empty, when there are no tasks).
-    fn finish(mut self) -> Result<Vec<Staged>, CampaignError> {
-        if !self.rows.is_empty() || self.page == 1 {
-            self.flush()?;
-        }
-        Ok(self.staged)
+    fn pages_of(&self, tasks: &[Task]) -> Result<Vec<Staged>, CampaignError> {
+        use rayon::prelude::*;
+        tasks.par_chunks(TASKS_PER_PAGE).enumerate().map(|(i, chunk)| self.page(i + 1, chunk)).collect()
+    }
+
+    /// Reads `tasks.csv` on this thread and hands each page's tasks to the pool. When
+    /// two pages per thread already wait to be rendered, the reader renders the next
+    /// one itself, so memory stays that of a few pages.
+    fn pages_streamed(&self, path: &Path) -> Result<Vec<Staged>, CampaignError> {
+        use std::sync::Mutex;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let done: Mutex<Vec<(usize, Result<Staged, CampaignError>)>> = Mutex::new(Vec::new());
+        let waiting = AtomicUsize::new(0);
+        let limit = 2 * rayon::current_num_threads().max(1);
+        let read = rayon::scope(|scope| {
+            let mut number = 0;
+            let mut hand_over = |chunk: Vec<Task>| {
+                number += 1;
+                let page = number;
+                let (done, waiting) = (&done, &waiting);
+                if waiting.load(Ordering::Acquire) >= limit {
+                    // Enough pages wait: the reader renders this one itself.
+                    let staged = self.page(page, &chunk);
+                    done.lock().unwrap_or_else(|e| e.into_inner()).push((page, staged));
+                    return;
+                }
+                waiting.fetch_add(1, Ordering::AcqRel);
+                scope.spawn(move |_| {
+                    let staged = self.page(page, &chunk);
+                    done.lock().unwrap_or_else(|e| e.into_inner()).push((page, staged));
+                    waiting.fetch_sub(1, Ordering::AcqRel);
+                });
+            };
+            let mut chunk = Vec::with_capacity(TASKS_PER_PAGE);
+            let read = CsvTable::open(path, &[]).map_err(CampaignError::from).and_then(|mut table| {
+                table.for_each(|task: Task, _, _| {
+                    chunk.push(task);
+                    if chunk.len() == TASKS_PER_PAGE {
+                        hand_over(std::mem::replace(&mut chunk, Vec::with_capacity(TASKS_PER_PAGE)));
+                    }
+                    Ok::<(), CampaignError>(())
+                })
+            });
+            if read.is_ok() && !chunk.is_empty() {
+                hand_over(chunk);
+            }
+            read
+        });
+        let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
+        read?;
+        done.sort_by_key(|(page, _)| *page);
+        done.into_iter().map(|(_, staged)| staged).collect()
     }
 }

@@ -84,14 +84,17 @@ pub(super) fn build_all(
 }
 
 fn one(ctx: &Ctx, previous: &Previous, fingerprint: &plan::Fingerprint, bundle: &Bundle) -> Outcome {
-    let key = match plan::step(ctx.options, fingerprint, previous, ctx.output, bundle) {
-        Step::Keep(record, files) => return Outcome::Kept(*record, files),
-        Step::Build { key, content_key } => (key, content_key),
+    let id = bundle.campaign().id.as_str();
+    let (key, built) = if previous.has_key(id) {
+        match plan::step(ctx.options, fingerprint, previous, ctx.output, bundle) {
+            Step::Keep(record, files) => return Outcome::Kept(*record, files),
+            Step::Build { key, content_key } => ((key, content_key), build(ctx, bundle)),
+        }
+    } else {
+        // Nothing to keep: the input digest for the keys is taken while the campaign is built.
+        rayon::join(|| plan::keys(ctx.options, fingerprint, bundle), || build(ctx, bundle))
     };
-    // Phone numbers need the numbering plans: loaded once, on another thread, from the
-    // first campaign that is built (a run that keeps every campaign never loads them).
-    crate::text::load_plans_in_background();
-    match campaign::build(ctx, bundle) {
+    match built {
         Ok(mut built) => {
             (built.record.key, built.record.content_key) = key;
             Outcome::Built(built)
@@ -105,4 +108,11 @@ fn one(ctx: &Ctx, previous: &Previous, fingerprint: &plan::Fingerprint, bundle: 
             Outcome::Failed(Problem::Campaign { id, error })
         }
     }
+}
+
+fn build(ctx: &Ctx, bundle: &Bundle) -> Result<campaign::Built, CampaignError> {
+    // Phone numbers need the numbering plans: loaded once, on another thread, from the
+    // first campaign that is built (a run that keeps every campaign never loads them).
+    crate::text::load_plans_in_background();
+    campaign::build(ctx, bundle)
 }

@@ -116,6 +116,12 @@ impl Previous {
         intact.then(|| (record.clone(), files))
     }
 
+    /// Whether the previous snapshot has a rebuild key for campaign `id`: without one,
+    /// the campaign is built whatever its key.
+    pub fn has_key(&self, id: &str) -> bool {
+        self.campaigns.get(id).is_some_and(|r| r.key.is_some())
+    }
+
     /// Whether the previous snapshot had exactly these campaigns.
     pub fn same_campaigns<'a>(&self, ids: impl Iterator<Item = &'a str>) -> bool {
         let ids: Vec<&str> = ids.collect();

@@ -88,22 +88,28 @@ pub(super) fn step(
     output: &Output,
     bundle: &Bundle,
 ) -> Step {
-    // Without --now, an Active campaign's pages depend on the clock (how old its data
-    // is, whether it is stale), so it is rebuilt every run.
-    let clock_bound = !options.now_fixed && bundle.status.layout() == Layout::Active;
-    let (key, content_key) = match input_digest(bundle) {
-        Ok(input) => (
-            (!clock_bound).then(|| campaign_key(&fingerprint.full, &input)),
-            Some(campaign_key(&fingerprint.content, &input)),
-        ),
-        Err(_) => (None, None),
-    };
+    let (key, content_key) = keys(options, fingerprint, bundle);
     if let Some(key) = &key
         && let Some((record, files)) = previous.up_to_date(output.root(), bundle.campaign().id.as_str(), key)
     {
         return Step::Keep(Box::new(record), files);
     }
     Step::Build { key, content_key }
+}
+
+/// A campaign's rebuild key and content key (see `CampaignRecord`), from a digest of
+/// its input bytes.
+pub(super) fn keys(options: &Options, fingerprint: &Fingerprint, bundle: &Bundle) -> (Option<String>, Option<String>) {
+    // Without --now, an Active campaign's pages depend on the clock (how old its data
+    // is, whether it is stale), so it is rebuilt every run.
+    let clock_bound = !options.now_fixed && bundle.status.layout() == Layout::Active;
+    match input_digest(bundle) {
+        Ok(input) => (
+            (!clock_bound).then(|| campaign_key(&fingerprint.full, &input)),
+            Some(campaign_key(&fingerprint.content, &input)),
+        ),
+        Err(_) => (None, None),
+    }
 }
 
 /// A key of one campaign: a run fingerprint plus the digest of its input.

@@ -194,11 +194,15 @@ fn tasks_are_paginated_at_500() {
     let id = "q3-winback-completed";
     let pages = ["tasks.html", "tasks-2.html", "tasks-3.html", "tasks-4.html", "tasks-5.html", "tasks-6.html"];
     let mut seen = std::collections::BTreeSet::new();
-    for page in pages {
+    for (i, page) in pages.iter().enumerate() {
         assert!(run.has(id, page), "{page}");
         let text = run.read(&format!("campaigns/{id}/{page}"));
         let ids = task_ids(&text);
         assert!(ids.len() <= 500, "{page} holds {} tasks", ids.len());
+        // Pages follow the table's order (q3-0001 … q3-3000), whichever thread rendered them.
+        let first = format!("q3-{:04}", i * 500 + 1);
+        let last = format!("q3-{:04}", i * 500 + 500);
+        assert_eq!((ids.first(), ids.last()), (Some(&first), Some(&last)), "{page}");
         seen.extend(ids);
     }
     assert!(!run.has(id, "tasks-7.html"));
