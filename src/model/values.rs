@@ -258,16 +258,17 @@ impl<'de> Deserialize<'de> for NonNegative {
     }
 }
 
-/// An IANA time zone name, checked against the bundled time zone database.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// An IANA time zone name, checked against the bundled time zone database, with the
+/// zone it names (looked up once: pages format thousands of times in it).
+#[derive(Clone, Serialize)]
 #[serde(transparent)]
-pub struct TimeZoneName(String);
+pub struct TimeZoneName(String, #[serde(skip)] jiff::tz::TimeZone);
 
 impl TimeZoneName {
     /// Checks a name against the time zone database.
     pub fn new(s: &str) -> Result<Self, String> {
         jiff::tz::TimeZone::get(s)
-            .map(|_| TimeZoneName(s.to_string()))
+            .map(|zone| TimeZoneName(s.to_string(), zone))
             .map_err(|_| format!("unknown time zone {}, expected an IANA name such as America/New_York", shorten(s)))
     }
 
@@ -278,13 +279,29 @@ impl TimeZoneName {
 
     /// The time zone.
     pub fn zone(&self) -> jiff::tz::TimeZone {
-        jiff::tz::TimeZone::get(&self.0).unwrap_or(jiff::tz::TimeZone::UTC)
+        self.1.clone()
     }
 }
 
+// By name alone: the name says all of the zone (and the workspace's debug form enters
+// every rebuild key, see pipeline::plan).
+impl std::fmt::Debug for TimeZoneName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TimeZoneName").field(&self.0).finish()
+    }
+}
+
+impl PartialEq for TimeZoneName {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl Eq for TimeZoneName {}
+
 impl Default for TimeZoneName {
     fn default() -> Self {
-        TimeZoneName("UTC".to_string())
+        TimeZoneName("UTC".to_string(), jiff::tz::TimeZone::UTC)
     }
 }
 
