@@ -166,6 +166,7 @@ fn page_for<'a>(
         print: false,
         inline_css: "",
         attachments_note: None,
+        task_rows_html: None,
     }
 }
 

@@ -51,6 +51,7 @@ pub fn write_at(
         print: false,
         inline_css: "",
         attachments_note: None,
+        task_rows_html: None,
     };
     let html = renderer.list_page(&list, &page)?;
     output.hold_if_changed("index.html", html.as_bytes())?;

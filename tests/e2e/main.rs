@@ -24,3 +24,4 @@ mod safety;
 mod schema;
 mod snapshots;
 mod space;
+mod templates;

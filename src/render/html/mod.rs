@@ -6,6 +6,7 @@
 
 #[cfg(test)]
 mod context_doc;
+mod rows;
 
 use std::path::Path;
 
@@ -104,7 +105,7 @@ fn collect_files(root: &Path, dir: &Path, out: &mut Vec<String>) {
 }
 
 /// One page as the templates see it.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Page<'a> {
     /// `overview`, `tasks`, `report`, or `list` for the campaign list.
     pub tab: &'static str,
@@ -130,6 +131,8 @@ pub struct Page<'a> {
     pub inline_css: &'a str,
     /// In a PDF/A-3b whose files passed the attachment cap: which were left out and where their full copies live, else null.
     pub attachments_note: Option<&'a str>,
+    /// The built-in task rows, already written, when no template is overridden (`page.tasks.rows` is then empty); null as soon as a template is overridden (`--templates`), and templates then get every row as values.
+    pub task_rows_html: Option<&'a str>,
 }
 
 /// A campaign view converted once for the templates, shared by all its pages
@@ -149,6 +152,9 @@ pub struct HtmlRenderer {
     css: String,
     fingerprint: Vec<u8>,
     notes: Vec<String>,
+    /// Whether task rows are written by `rows` rather than by the templates: only when
+    /// every template is the built-in one.
+    compiled_rows: bool,
 }
 
 impl HtmlRenderer {
@@ -184,7 +190,8 @@ impl HtmlRenderer {
             sha2::Digest::update(&mut digest, body.as_bytes());
         }
         let fingerprint = sha2::Digest::finalize(digest).to_vec();
-        Ok(HtmlRenderer { tera, css, fingerprint, notes })
+        let compiled_rows = templates.iter().all(|(name, _)| name.starts_with(PREFIX));
+        Ok(HtmlRenderer { tera, css, fingerprint, notes, compiled_rows })
     }
 
     /// Remarks about the user's templates folder: files in it that override nothing.
@@ -210,7 +217,17 @@ impl HtmlRenderer {
     pub fn campaign_page(&self, campaign: &Prepared, page: &Page) -> Result<String, TemplateError> {
         let mut context = Context::new();
         context.insert_value("campaign", campaign.0.clone());
-        context.insert("page", page);
+        match page.tasks.filter(|list| self.compiled_rows && !list.rows.is_empty()) {
+            // The rows, hundreds per page, are written directly instead of through
+            // template values; the built-in `sections/tasks.html` inserts them.
+            Some(list) => {
+                let rows = rows::task_rows(list);
+                let list = rows::without_rows(list);
+                let page = Page { tasks: Some(&list), task_rows_html: Some(&rows), ..page.clone() };
+                context.insert("page", &page);
+            }
+            None => context.insert("page", page),
+        }
         self.render("campaign.html", &context)
     }
 
