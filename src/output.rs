@@ -406,6 +406,22 @@ pub fn read_regular(path: &Path) -> Option<Vec<u8>> {
     fs::read(path).ok()
 }
 
+/// The SHA-256 (hex) and size of `path` when it is a regular file, read in pieces.
+pub fn digest_regular(path: &Path) -> Option<(String, u64)> {
+    use std::io::Read;
+    fs::symlink_metadata(path).ok().filter(|m| m.file_type().is_file())?;
+    let mut file = fs::File::open(path).ok()?;
+    let (mut hasher, mut bytes, mut buf) = (Sha256::new(), 0u64, vec![0u8; 1 << 16]);
+    loop {
+        let n = file.read(&mut buf).ok()?;
+        if n == 0 {
+            return Some((hex(&hasher.finalize()), bytes));
+        }
+        hasher.update(&buf[..n]);
+        bytes += n as u64;
+    }
+}
+
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }

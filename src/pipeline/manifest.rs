@@ -3,6 +3,7 @@
 //! (see `plan`). It is written last, so a snapshot with a manifest is complete.
 
 use std::collections::BTreeMap;
+use std::io::Write as _;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -159,13 +160,27 @@ pub fn commit(
         campaigns,
         failed,
     };
-    let mut bytes = serde_json::to_vec_pretty(&manifest).expect("manifest serialises");
-    bytes.push(b'\n');
-    let unchanged = crate::output::read_regular(&output.root().join("manifest.json")).is_some_and(|old| old == bytes);
-    let staged = if unchanged { None } else { Some(output.stage("manifest.json", &bytes)?) };
-    output.commit_held(staged)?;
+    // Streamed to its file: with a hundred thousand campaigns the manifest is hundreds
+    // of megabytes, which memory need not hold at once.
+    let mut file = output.writer("manifest.json")?;
+    let path = file.path().to_path_buf();
+    let io = |cause: std::io::Error| OutputError::Io { path: path.clone(), cause };
+    {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut file);
+        serde_json::to_writer_pretty(&mut out, &manifest).map_err(|e| io(e.into()))?;
+        out.write_all(b"\n").and_then(|()| out.flush()).map_err(io)?;
+    }
+    let staged = file.stage()?;
+    let new = staged.written().clone();
+    let unchanged = crate::output::digest_regular(&output.root().join("manifest.json"))
+        .is_some_and(|(sha256, bytes)| sha256 == new.sha256 && bytes == new.bytes);
     if unchanged {
-        output.carry_unchanged("manifest.json", &bytes);
+        // The same bytes are already in place: the staged copy is dropped (and removed).
+        drop(staged);
+        output.commit_held(None)?;
+        output.carry(new);
+    } else {
+        output.commit_held(Some(staged))?;
     }
     Ok(())
 }
