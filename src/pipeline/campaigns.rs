@@ -2,6 +2,7 @@
 //! was, built, or reported and skipped while the others are built.
 
 use super::campaign::{self, Ctx};
+use super::digests::Digests;
 use super::manifest::{CampaignRecord, Previous};
 use super::plan::{self, Step};
 use super::report::{CampaignError, Problem, Report};
@@ -35,7 +36,7 @@ enum Outcome {
 pub(super) fn build_all(
     ctx: &Ctx,
     pool: &rayon::ThreadPool,
-    previous: &Previous,
+    (previous, digests): (&Previous, &Digests),
     fingerprint: &plan::Fingerprint,
     bundles: &[&Bundle],
     report: &mut Report,
@@ -46,7 +47,7 @@ pub(super) fn build_all(
         bundles
             .par_iter()
             .map(|b| {
-                let outcome = one(ctx, previous, fingerprint, b);
+                let outcome = one(ctx, (previous, digests), fingerprint, b);
                 bar.inc(1);
                 (b.campaign().id.to_string(), outcome)
             })
@@ -83,16 +84,21 @@ pub(super) fn build_all(
     done
 }
 
-fn one(ctx: &Ctx, previous: &Previous, fingerprint: &plan::Fingerprint, bundle: &Bundle) -> Outcome {
+fn one(
+    ctx: &Ctx,
+    (previous, digests): (&Previous, &Digests),
+    fingerprint: &plan::Fingerprint,
+    bundle: &Bundle,
+) -> Outcome {
     let id = bundle.campaign().id.as_str();
     let (key, built) = if previous.has_key(id) {
-        match plan::step(ctx.options, fingerprint, previous, ctx.output, bundle) {
+        match plan::step(ctx.options, fingerprint, (previous, digests), ctx.output, bundle) {
             Step::Keep(record, files) => return Outcome::Kept(*record, files),
             Step::Build { key, content_key } => ((key, content_key), build(ctx, bundle)),
         }
     } else {
         // Nothing to keep: the input digest for the keys is taken while the campaign is built.
-        rayon::join(|| plan::keys(ctx.options, fingerprint, bundle), || build(ctx, bundle))
+        rayon::join(|| plan::keys(ctx.options, fingerprint, digests, bundle), || build(ctx, bundle))
     };
     match built {
         Ok(mut built) => {

@@ -13,6 +13,7 @@
 mod archive;
 mod campaign;
 mod campaigns;
+mod digests;
 mod list;
 pub mod manifest;
 mod plan;
@@ -199,7 +200,9 @@ fn run_in(options: &Options, pool: &rayon::ThreadPool) -> Result<Report, RunErro
             print_dir: scratch.pages(),
         };
         let built_before = report.built;
-        let mut done = campaigns::build_all(&ctx, pool, &previous, &fingerprint, &bundles, &mut report);
+        let digests = digests::Digests::load(&root);
+        let mut done = campaigns::build_all(&ctx, pool, (&previous, &digests), &fingerprint, &bundles, &mut report);
+        digests.save();
         let unchanged =
             plan::nothing_changed(&previous, &done.records, &done.rebuilt) && shard::unchanged(&output, shard.as_ref());
         if done.storage_full.is_none() && unchanged {

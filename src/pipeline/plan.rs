@@ -12,6 +12,7 @@ use std::io::Read;
 
 use sha2::{Digest, Sha256};
 
+use super::digests::Digests;
 use super::manifest::{CampaignRecord, Previous};
 use super::{Options, TenantChoice};
 use crate::export::Bundle;
@@ -84,11 +85,11 @@ pub(super) enum Step {
 pub(super) fn step(
     options: &Options,
     fingerprint: &Fingerprint,
-    previous: &Previous,
+    (previous, digests): (&Previous, &Digests),
     output: &Output,
     bundle: &Bundle,
 ) -> Step {
-    let (key, content_key) = keys(options, fingerprint, bundle);
+    let (key, content_key) = keys(options, fingerprint, digests, bundle);
     if let Some(key) = &key
         && let Some((record, files)) = previous.up_to_date(output.root(), bundle.campaign().id.as_str(), key)
     {
@@ -99,11 +100,18 @@ pub(super) fn step(
 
 /// A campaign's rebuild key and content key (see `CampaignRecord`), from a digest of
 /// its input bytes.
-pub(super) fn keys(options: &Options, fingerprint: &Fingerprint, bundle: &Bundle) -> (Option<String>, Option<String>) {
+pub(super) fn keys(
+    options: &Options,
+    fingerprint: &Fingerprint,
+    digests: &Digests,
+    bundle: &Bundle,
+) -> (Option<String>, Option<String>) {
     // Without --now, an Active campaign's pages depend on the clock (how old its data
     // is, whether it is stale), so it is rebuilt every run.
     let clock_bound = !options.now_fixed && bundle.status.layout() == Layout::Active;
-    match input_digest(bundle) {
+    let tables: Vec<std::path::PathBuf> = bundle.csv.paths().map(|p| p.to_path_buf()).collect();
+    let id = bundle.campaign().id.as_str();
+    match digests.digest(id, &bundle.parsed.raw, &tables, || input_digest(bundle)) {
         Ok(input) => (
             (!clock_bound).then(|| campaign_key(&fingerprint.full, &input)),
             Some(campaign_key(&fingerprint.content, &input)),

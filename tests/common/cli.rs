@@ -16,7 +16,8 @@ use super::{NOW, fixture};
 /// [`Cli::build`] writes into a fresh temporary folder, HTML and JSON only (no
 /// browser), at the fixed time [`NOW`]; [`Cli::out`], [`Cli::format`] and
 /// [`Cli::now`] change that. Every run gets a `TMPDIR` of its own, so whatever a run
-/// leaves there (the browser's folders, say) is told apart from other runs'. A run
+/// leaves there (the browser's folders, say) is told apart from other runs', and a cache
+/// folder (`XDG_CACHE_HOME`) of its own. A run
 /// whose formats include `pdf` waits until no other Chromium of the test binary runs.
 #[must_use]
 #[derive(Debug)]
@@ -171,7 +172,8 @@ impl Cli {
         if self.defaults {
             cmd.arg("--out").arg(&out).args(["--format", &self.format, "--now", &self.now]);
         }
-        cmd.args(&self.extra).env("TMPDIR", &tmpdir).envs(self.env);
+        // The input digest cache (docs/performance.md) of the run's own, unless a test sets one.
+        cmd.args(&self.extra).env("TMPDIR", &tmpdir).env("XDG_CACHE_HOME", root.join("cache")).envs(self.env);
         match self.cwd {
             Cwd::Inherit => {}
             Cwd::Empty => {

@@ -6,6 +6,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod cache;
 mod data_time;
 mod determinism;
 mod errors;
