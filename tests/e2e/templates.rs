@@ -4,36 +4,19 @@
 
 use std::path::Path;
 
-use crate::common::{ACME_INPUTS, Cli, Run};
+use crate::common::{ACME_INPUTS, Cli, Run, files_under};
 
 /// A `--templates` folder that overrides `header.html` with the built-in text itself:
 /// the pages must not change, but every row then goes through the templates.
 fn same_header(dir: &Path) -> std::path::PathBuf {
     let theme = dir.join("theme");
     Cli::new(["init-templates"]).arg(&theme).run().expect_code(0);
-    for entry in walk(&theme) {
+    for entry in files_under(&theme) {
         if entry != "header.html" {
             std::fs::remove_file(theme.join(&entry)).unwrap();
         }
     }
     theme
-}
-
-fn walk(root: &Path) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                found.push(path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/"));
-            }
-        }
-    }
-    found.sort();
-    found
 }
 
 fn pages(run: &Run) -> Vec<String> {
