@@ -230,40 +230,61 @@ impl TaskPager<'_> {
 
     /// Reads `tasks.csv` on this thread and hands each page's tasks to the pool. When
     /// two pages per thread already wait to be rendered, the reader renders the next
-    /// one itself, so memory stays that of a few pages.
+    /// one itself, so memory stays that of a few pages. The first page that fails
+    /// stops the reading; a full disk is reported before any other error, so that the
+    /// run handles it as such.
     fn pages_streamed(&self, path: &Path) -> Result<Vec<Staged>, CampaignError> {
         use std::sync::Mutex;
-        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+        /// Why the reading stopped.
+        enum Stop {
+            Read(CampaignError),
+            PageFailed,
+        }
+        impl From<InputError> for Stop {
+            fn from(e: InputError) -> Stop {
+                Stop::Read(e.into())
+            }
+        }
+
         let done: Mutex<Vec<(usize, Result<Staged, CampaignError>)>> = Mutex::new(Vec::new());
-        let waiting = AtomicUsize::new(0);
+        let (waiting, failed) = (AtomicUsize::new(0), AtomicBool::new(false));
         let limit = 2 * rayon::current_num_threads().max(1);
+        let render = |page: usize, chunk: &[Task]| {
+            let staged = self.page(page, chunk);
+            if staged.is_err() {
+                failed.store(true, Ordering::Release);
+            }
+            done.lock().unwrap_or_else(|e| e.into_inner()).push((page, staged));
+        };
         let read = rayon::scope(|scope| {
             let mut number = 0;
             let mut hand_over = |chunk: Vec<Task>| {
                 number += 1;
                 let page = number;
-                let (done, waiting) = (&done, &waiting);
                 if waiting.load(Ordering::Acquire) >= limit {
                     // Enough pages wait: the reader renders this one itself.
-                    let staged = self.page(page, &chunk);
-                    done.lock().unwrap_or_else(|e| e.into_inner()).push((page, staged));
-                    return;
+                    return render(page, &chunk);
                 }
                 waiting.fetch_add(1, Ordering::AcqRel);
+                let (render, waiting) = (&render, &waiting);
                 scope.spawn(move |_| {
-                    let staged = self.page(page, &chunk);
-                    done.lock().unwrap_or_else(|e| e.into_inner()).push((page, staged));
+                    render(page, &chunk);
                     waiting.fetch_sub(1, Ordering::AcqRel);
                 });
             };
             let mut chunk = Vec::with_capacity(TASKS_PER_PAGE);
-            let read = CsvTable::open(path, &[]).map_err(CampaignError::from).and_then(|mut table| {
+            let read = CsvTable::open(path, &[]).map_err(Stop::from).and_then(|mut table| {
                 table.for_each(|task: Task, _, _| {
+                    if failed.load(Ordering::Acquire) {
+                        return Err(Stop::PageFailed);
+                    }
                     chunk.push(task);
                     if chunk.len() == TASKS_PER_PAGE {
                         hand_over(std::mem::replace(&mut chunk, Vec::with_capacity(TASKS_PER_PAGE)));
                     }
-                    Ok::<(), CampaignError>(())
+                    Ok(())
                 })
             });
             if read.is_ok() && !chunk.is_empty() {
@@ -272,8 +293,16 @@ impl TaskPager<'_> {
             read
         });
         let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
-        read?;
         done.sort_by_key(|(page, _)| *page);
+        let full =
+            |r: &Result<Staged, CampaignError>| matches!(r, Err(CampaignError::Output(e)) if e.is_storage_full());
+        let first_error = done.iter().position(|(_, r)| full(r)).or_else(|| done.iter().position(|(_, r)| r.is_err()));
+        if let Some((_, Err(error))) = first_error.map(|at| done.swap_remove(at)) {
+            return Err(error);
+        }
+        if let Err(Stop::Read(error)) = read {
+            return Err(error);
+        }
         done.into_iter().map(|(_, staged)| staged).collect()
     }
 }

@@ -60,7 +60,8 @@ pub fn phone(e164: &str) -> String {
 pub fn load_plans_in_background() {
     static STARTED: std::sync::Once = std::sync::Once::new();
     STARTED.call_once(|| {
-        std::thread::spawn(|| {
+        // Without a thread (the system refused one), the plans load at the first number.
+        let _ = std::thread::Builder::new().name("plans".into()).spawn(|| {
             let _ = DATABASE.by_code(&1);
         });
     });

@@ -55,3 +55,21 @@ fn rows_written_by_the_tool_equal_rows_drawn_by_the_template() {
         }
     }
 }
+
+#[test]
+fn a_template_error_on_a_later_tasks_page_fails_that_campaign_alone() {
+    // Page 4 of q3-winback-completed's six Tasks pages (read again as a stream) fails.
+    let tmp = tempfile::tempdir().unwrap();
+    let theme = tmp.path().join("theme");
+    std::fs::create_dir_all(theme.join("sections")).unwrap();
+    let tasks = crate::common::fixture("../templates/sections/tasks.html");
+    let body = std::fs::read_to_string(tasks).unwrap();
+    let broken =
+        format!("{{% if page.tasks.pager and page.file == \"tasks-4.html\" %}}{{{{ nosuch }}}}{{% endif %}}\n{body}");
+    std::fs::write(theme.join("sections/tasks.html"), broken).unwrap();
+    let run = Cli::build(ACME_INPUTS).arg("--templates").arg(&theme).run();
+    run.expect_code(1);
+    assert!(run.stderr.contains("q3-winback-completed") && run.stderr.contains("nosuch"), "{}", run.stderr);
+    assert!(!run.has("q3-winback-completed", "tasks.html"), "none of its files is written");
+    assert!(run.has("reactivation-running", "tasks.html"), "the other campaigns are built");
+}
