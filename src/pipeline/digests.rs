@@ -8,23 +8,31 @@
 //! are the same, and the campaign object's own digest too, the digest is taken from
 //! the cache instead of the files.
 //!
-//! `ctime` is what makes this safe: the kernel sets it to the current time on every
-//! change of a file's content, and no program can set it back (`touch` sets the
-//! modification time only). A table rewritten with the same size and an old
-//! modification time still has a new `ctime`. The one gap is a change within the same
-//! clock tick as the `ctime` recorded; so only tables whose times were at least
-//! [`SETTLED`] old when they were read are remembered (git does the same for its
+//! `ctime` is what makes this safe on a local file system: the kernel sets it to the
+//! current time on every change of a file's content, and no program can set it back
+//! (`touch` sets the modification time only). A table rewritten with the same size and
+//! an old modification time still has a new `ctime`. The one gap is a change within
+//! the same clock tick as the `ctime` recorded; so only tables whose times were at
+//! least [`SETTLED`] old when they were read are remembered (git does the same for its
 //! index), and a table that changed while it was read is not remembered at all.
+//!
+//! Elsewhere the cache is not used: network file systems may answer from a cache of
+//! their own and carry another machine's clock, and FAT or FUSE file systems may make
+//! `ctime` up from the modification time. A table's state is taken from the open file
+//! (an open makes NFS check the server), and only on the local file systems of
+//! [`LOCAL`].
 //!
 //! The cache is the user's, not the snapshot's: it names input paths, which have no
 //! place in a folder that is published. It lives in `$XDG_CACHE_HOME/campaign-report`
-//! (else `~/.cache/campaign-report`), one file per output folder; without either
-//! variable, or when the file cannot be read or written, every input is read as
-//! before. Losing the cache only costs time.
+//! (else `~/.cache/campaign-report`), one file per output folder, and is not used
+//! when that folder lies inside the output folder. Without either variable, or when
+//! the file cannot be read or written, every input is read as before. Losing the
+//! cache only costs time; files of output folders not built for 30 days are removed.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
@@ -34,10 +42,18 @@ use crate::output::{hex, sha256_hex};
 /// How old a table's times must be when it is read for its digest to be remembered.
 pub(super) const SETTLED: Duration = Duration::from_secs(2);
 
+/// File systems (`statfs` magic numbers) whose `ctime` the cache relies on: ext2/3/4,
+/// XFS, Btrfs, tmpfs, ramfs, ZFS, F2FS, bcachefs and overlayfs.
+const LOCAL: [u32; 9] =
+    [0xEF53, 0x5846_5342, 0x9123_683E, 0x0102_1994, 0x8584_58F6, 0x2FC1_2FC1, 0xF2F5_2010, 0xCA45_1A4E, 0x794C_7630];
+
+/// How long the cache of an output folder that is not built again is kept.
+const KEPT: Duration = Duration::from_secs(30 * 24 * 3600);
+
 /// What a table was when its bytes were read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(super) struct FileState {
-    path: PathBuf,
+    path: String,
     dev: u64,
     ino: u64,
     size: u64,
@@ -46,12 +62,18 @@ pub(super) struct FileState {
 }
 
 impl FileState {
-    pub(super) fn of(path: &Path) -> std::io::Result<FileState> {
+    /// The state of the table at `path`, when it is on a local file system (see
+    /// [`LOCAL`]) and its path is UTF-8.
+    pub(super) fn of(path: &Path) -> Option<FileState> {
         use std::os::unix::fs::MetadataExt;
-        let m = std::fs::metadata(path)?;
+        let file = std::fs::File::open(path).ok()?;
+        if !on_local_file_system(&file) {
+            return None;
+        }
+        let m = file.metadata().ok()?;
         let ns = |secs: i64, nsec: i64| i128::from(secs) * 1_000_000_000 + i128::from(nsec);
-        Ok(FileState {
-            path: path.to_path_buf(),
+        Some(FileState {
+            path: path.to_str()?.to_string(),
             dev: m.dev(),
             ino: m.ino(),
             size: m.size(),
@@ -85,6 +107,18 @@ struct CacheFile {
     campaigns: HashMap<String, Entry>,
 }
 
+fn on_local_file_system(file: &std::fs::File) -> bool {
+    use std::os::fd::AsRawFd;
+    let mut stat = std::mem::MaybeUninit::<libc::statfs>::zeroed();
+    // SAFETY: fstatfs fills the buffer it is given for an open descriptor.
+    if unsafe { libc::fstatfs(file.as_raw_fd(), stat.as_mut_ptr()) } != 0 {
+        return false;
+    }
+    // SAFETY: fstatfs succeeded, so the buffer is initialised.
+    let kind = unsafe { stat.assume_init() }.f_type as u64;
+    LOCAL.iter().any(|&magic| u64::from(magic) == kind)
+}
+
 /// The digests of one output folder: those of the previous run, and those this run used.
 pub(super) struct Digests {
     file: Option<PathBuf>,
@@ -92,7 +126,7 @@ pub(super) struct Digests {
     previous: HashMap<String, Entry>,
     used: Mutex<HashMap<String, Entry>>,
     /// Whether this run learnt a digest the file does not hold.
-    learnt: Mutex<bool>,
+    learnt: AtomicBool,
 }
 
 impl Digests {
@@ -100,6 +134,7 @@ impl Digests {
     pub(super) fn load(root: &Path) -> Digests {
         let out = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
         let file = cache_folder()
+            .filter(|dir| !dir.starts_with(&out))
             .map(|dir| dir.join(format!("inputs-{}.json", &sha256_hex(out.as_os_str().as_encoded_bytes())[..32])));
         let previous = file
             .as_deref()
@@ -108,7 +143,7 @@ impl Digests {
             .filter(|cache| cache.out == out)
             .map(|cache| cache.campaigns)
             .unwrap_or_default();
-        Digests { file, out, previous, used: Mutex::default(), learnt: Mutex::new(false) }
+        Digests { file, out, previous, used: Mutex::default(), learnt: AtomicBool::new(false) }
     }
 
     /// The input digest of campaign `id`, whose object text is `object` and whose
@@ -121,7 +156,7 @@ impl Digests {
         compute: impl FnOnce() -> std::io::Result<Vec<u8>>,
     ) -> std::io::Result<Vec<u8>> {
         let object = sha256_hex(object.as_bytes());
-        let before: Option<Vec<FileState>> = tables.iter().map(|p| FileState::of(p).ok()).collect();
+        let before: Option<Vec<FileState>> = tables.iter().map(|p| FileState::of(p)).collect();
         if let Some(before) = &before
             && let Some(entry) = self.previous.get(id)
             && entry.object == object
@@ -133,8 +168,10 @@ impl Digests {
         }
         let read_at = SystemTime::now();
         let digest = compute()?;
-        let after: Option<Vec<FileState>> = tables.iter().map(|p| FileState::of(p).ok()).collect();
+        let after: Option<Vec<FileState>> = tables.iter().map(|p| FileState::of(p)).collect();
+        // A campaign without tables is its object alone, whose digest is cheap.
         if let (Some(before), Some(after)) = (before, after)
+            && !after.is_empty()
             && before == after
             && after.iter().all(|state| state.settled(read_at))
         {
@@ -144,9 +181,9 @@ impl Digests {
     }
 
     fn remember(&self, id: &str, entry: Entry, learnt: bool) {
-        lock(&self.used).insert(id.to_string(), entry);
+        self.used.lock().unwrap_or_else(|e| e.into_inner()).insert(id.to_string(), entry);
         if learnt {
-            *lock(&self.learnt) = true;
+            self.learnt.store(true, Ordering::Relaxed);
         }
     }
 
@@ -155,8 +192,9 @@ impl Digests {
     pub(super) fn save(self) {
         let Some(file) = self.file else { return };
         let used = self.used.into_inner().unwrap_or_else(|e| e.into_inner());
-        let learnt = self.learnt.into_inner().unwrap_or_else(|e| e.into_inner());
-        if !learnt && used.len() == self.previous.len() {
+        if !self.learnt.into_inner() && used.len() == self.previous.len() {
+            // Nothing new: the file stays, marked as in use (see `remove_old`).
+            mark_used(&file);
             return;
         }
         let cache = CacheFile { out: self.out, campaigns: used };
@@ -165,9 +203,49 @@ impl Digests {
         if create_private_dir(dir).is_err() {
             return;
         }
+        remove_old(dir);
         let Ok(mut temp) = tempfile::Builder::new().prefix(".inputs-").tempfile_in(dir) else { return };
         if std::io::Write::write_all(&mut temp, &bytes).is_ok() {
             let _ = temp.persist(&file);
+        }
+    }
+}
+
+/// Sets the modification time of a cache file that has gone unchanged for a day.
+fn mark_used(file: &Path) {
+    let day = Duration::from_secs(24 * 3600);
+    let stale = std::fs::metadata(file)
+        .and_then(|m| m.modified())
+        .is_ok_and(|at| SystemTime::now().duration_since(at).is_ok_and(|age| age > day));
+    if stale && let Ok(f) = std::fs::File::options().write(true).open(file) {
+        let _ = f.set_modified(SystemTime::now());
+    }
+}
+
+/// Removes the cache files of output folders not built for [`KEPT`], and what a
+/// killed run left while writing one (after a day).
+fn remove_old(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let now = SystemTime::now();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let kept = if name.starts_with(".inputs-") {
+            Duration::from_secs(24 * 3600)
+        } else if name.starts_with("inputs-") && name.ends_with(".json") {
+            KEPT
+        } else {
+            continue;
+        };
+        let old = entry
+            .metadata()
+            .ok()
+            .filter(|m| m.is_file())
+            .and_then(|m| m.modified().ok())
+            .and_then(|at| now.duration_since(at).ok())
+            .is_some_and(|age| age > kept);
+        if old {
+            let _ = std::fs::remove_file(entry.path());
         }
     }
 }
@@ -181,20 +259,24 @@ fn cache_folder() -> Option<PathBuf> {
     Some(base.join("campaign-report"))
 }
 
+/// Creates the cache folder private (0700), or makes an existing one so.
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+    let meta = std::fs::symlink_metadata(dir)?;
+    if !meta.is_dir() {
+        return Err(std::io::Error::other("not a folder"));
+    }
+    if meta.permissions().mode() & 0o077 != 0 {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
-    text.len()
-        .is_multiple_of(2)
-        .then(|| (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect())
-        .flatten()
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
+    let digits: Option<Vec<u8>> = text.chars().map(|c| c.to_digit(16).map(|d| d as u8)).collect();
+    let digits = digits.filter(|d| d.len().is_multiple_of(2))?;
+    Some(digits.chunks(2).map(|pair| pair[0] << 4 | pair[1]).collect())
 }
 
 #[cfg(test)]
@@ -202,7 +284,7 @@ mod tests {
     use super::*;
 
     fn state(mtime_ns: i128, ctime_ns: i128) -> FileState {
-        FileState { path: PathBuf::from("t.csv"), dev: 1, ino: 2, size: 3, mtime_ns, ctime_ns }
+        FileState { path: "t.csv".into(), dev: 1, ino: 2, size: 3, mtime_ns, ctime_ns }
     }
 
     #[test]
@@ -222,5 +304,6 @@ mod tests {
         assert_eq!(unhex(&hex(&[0, 1, 254, 255])), Some(vec![0, 1, 254, 255]));
         assert_eq!(unhex("abc"), None);
         assert_eq!(unhex("zz"), None);
+        assert_eq!(unhex("+f+f"), None);
     }
 }

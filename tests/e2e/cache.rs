@@ -72,3 +72,15 @@ fn unchanged_tables_are_not_read_again_and_a_table_changed_in_place_is() {
     assert_eq!(built(&after), 1, "{}", after.stderr);
     assert!(after.read(&format!("campaigns/{ID}/tasks.html")).contains(&new), "the new name is on the page");
 }
+
+#[test]
+fn a_cache_folder_inside_the_output_folder_is_not_used() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    // The fixtures are old enough to be remembered: a cache beside the output gets a file.
+    build(&fixture("acme"), &tmp.path().join("other"), &tmp.path().join("cache"));
+    cache_file(&tmp.path().join("cache"));
+    // `--out ~` with the cache in ~/.cache: the snapshot must not carry the cache.
+    build(&fixture("acme"), &out, &out.join(".cache"));
+    assert!(!out.join(".cache").exists(), "the cache was written inside the snapshot");
+}
