@@ -408,14 +408,21 @@ pub fn read_regular(path: &Path) -> Option<Vec<u8>> {
 
 /// The SHA-256 (hex) and size of `path` when it is a regular file, read in pieces.
 pub fn digest_regular(path: &Path) -> Option<(String, u64)> {
-    use std::io::Read;
     fs::symlink_metadata(path).ok().filter(|m| m.file_type().is_file())?;
-    let mut file = fs::File::open(path).ok()?;
-    let (mut hasher, mut bytes, mut buf) = (Sha256::new(), 0u64, vec![0u8; 1 << 16]);
+    let mut hasher = Sha256::new();
+    let bytes = hash_file(&mut hasher, path).ok()?;
+    Some((hex(&hasher.finalize()), bytes))
+}
+
+/// Feeds the bytes of `path` to `hasher`, in pieces; returns how many there were.
+pub fn hash_file(hasher: &mut Sha256, path: &Path) -> io::Result<u64> {
+    use std::io::Read;
+    let mut file = fs::File::open(path)?;
+    let (mut bytes, mut buf) = (0u64, vec![0u8; 1 << 16]);
     loop {
-        let n = file.read(&mut buf).ok()?;
+        let n = file.read(&mut buf)?;
         if n == 0 {
-            return Some((hex(&hasher.finalize()), bytes));
+            return Ok(bytes);
         }
         hasher.update(&buf[..n]);
         bytes += n as u64;

@@ -2,8 +2,7 @@
 //! was, built, or reported and skipped while the others are built.
 
 use super::campaign::{self, Ctx};
-use super::digests::Digests;
-use super::manifest::{CampaignRecord, Previous};
+use super::manifest::CampaignRecord;
 use super::plan::{self, Step};
 use super::report::{CampaignError, Problem, Report};
 use crate::export::Bundle;
@@ -36,7 +35,7 @@ enum Outcome {
 pub(super) fn build_all(
     ctx: &Ctx,
     pool: &rayon::ThreadPool,
-    (previous, digests): (&Previous, &Digests),
+    before: &plan::Before,
     fingerprint: &plan::Fingerprint,
     bundles: &[&Bundle],
     report: &mut Report,
@@ -47,7 +46,7 @@ pub(super) fn build_all(
         bundles
             .par_iter()
             .map(|b| {
-                let outcome = one(ctx, (previous, digests), fingerprint, b);
+                let outcome = one(ctx, before, fingerprint, b);
                 bar.inc(1);
                 (b.campaign().id.to_string(), outcome)
             })
@@ -70,12 +69,12 @@ pub(super) fn build_all(
                 report.built += 1;
             }
             Outcome::Failed(Problem::Campaign { error: CampaignError::Output(e), .. }) if e.is_storage_full() => {
-                previous.files_of(&id).into_iter().for_each(|f| ctx.output.carry(f));
+                before.snapshot.files_of(&id).into_iter().for_each(|f| ctx.output.carry(f));
                 done.storage_full.get_or_insert(e);
             }
             Outcome::Failed(problem) => {
                 // The previous snapshot of a campaign that failed stays on disk and in the manifest.
-                previous.files_of(&id).into_iter().for_each(|f| ctx.output.carry(f));
+                before.snapshot.files_of(&id).into_iter().for_each(|f| ctx.output.carry(f));
                 done.failed.push(id);
                 report.problems.push(problem);
             }
@@ -84,21 +83,16 @@ pub(super) fn build_all(
     done
 }
 
-fn one(
-    ctx: &Ctx,
-    (previous, digests): (&Previous, &Digests),
-    fingerprint: &plan::Fingerprint,
-    bundle: &Bundle,
-) -> Outcome {
+fn one(ctx: &Ctx, before: &plan::Before, fingerprint: &plan::Fingerprint, bundle: &Bundle) -> Outcome {
     let id = bundle.campaign().id.as_str();
-    let (key, built) = if previous.has_key(id) {
-        match plan::step(ctx.options, fingerprint, (previous, digests), ctx.output, bundle) {
+    let (key, built) = if before.snapshot.has_key(id) {
+        match plan::step(ctx.options, fingerprint, before, ctx.output, bundle) {
             Step::Keep(record, files) => return Outcome::Kept(*record, files),
             Step::Build { key, content_key } => ((key, content_key), build(ctx, bundle)),
         }
     } else {
         // Nothing to keep: the input digest for the keys is taken while the campaign is built.
-        rayon::join(|| plan::keys(ctx.options, fingerprint, digests, bundle), || build(ctx, bundle))
+        rayon::join(|| plan::keys(ctx.options, fingerprint, before.digests, bundle), || build(ctx, bundle))
     };
     match built {
         Ok(mut built) => {

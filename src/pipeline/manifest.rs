@@ -165,11 +165,8 @@ pub fn commit(
     let mut file = output.writer("manifest.json")?;
     let path = file.path().to_path_buf();
     let io = |cause: std::io::Error| OutputError::Io { path: path.clone(), cause };
-    {
-        let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut file);
-        serde_json::to_writer_pretty(&mut out, &manifest).map_err(|e| io(e.into()))?;
-        out.write_all(b"\n").and_then(|()| out.flush()).map_err(io)?;
-    }
+    serde_json::to_writer_pretty(&mut file, &manifest).map_err(|e| io(e.into()))?;
+    file.write_all(b"\n").map_err(io)?;
     let staged = file.stage()?;
     let new = staged.written().clone();
     let unchanged = crate::output::digest_regular(&output.root().join("manifest.json"))

@@ -201,7 +201,14 @@ fn run_in(options: &Options, pool: &rayon::ThreadPool) -> Result<Report, RunErro
         };
         let built_before = report.built;
         let digests = digests::Digests::load(&root);
-        let mut done = campaigns::build_all(&ctx, pool, (&previous, &digests), &fingerprint, &bundles, &mut report);
+        let mut done = campaigns::build_all(
+            &ctx,
+            pool,
+            &plan::Before { snapshot: &previous, digests: &digests },
+            &fingerprint,
+            &bundles,
+            &mut report,
+        );
         digests.save();
         let unchanged =
             plan::nothing_changed(&previous, &done.records, &done.rebuilt) && shard::unchanged(&output, shard.as_ref());

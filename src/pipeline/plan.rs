@@ -8,7 +8,6 @@
 //! again and nothing of it is rewritten.
 
 use std::collections::HashSet;
-use std::io::Read;
 
 use sha2::{Digest, Sha256};
 
@@ -72,6 +71,13 @@ pub(super) fn no_snapshot_yet(options: &Options) -> bool {
     }
 }
 
+/// What earlier runs left for an output folder: its snapshot and the input digests
+/// remembered for it.
+pub(super) struct Before<'a> {
+    pub(super) snapshot: &'a Previous,
+    pub(super) digests: &'a Digests,
+}
+
 /// What to do with one campaign.
 pub(super) enum Step {
     /// Its previous files stay as they are.
@@ -85,13 +91,13 @@ pub(super) enum Step {
 pub(super) fn step(
     options: &Options,
     fingerprint: &Fingerprint,
-    (previous, digests): (&Previous, &Digests),
+    before: &Before,
     output: &Output,
     bundle: &Bundle,
 ) -> Step {
-    let (key, content_key) = keys(options, fingerprint, digests, bundle);
+    let (key, content_key) = keys(options, fingerprint, before.digests, bundle);
     if let Some(key) = &key
-        && let Some((record, files)) = previous.up_to_date(output.root(), bundle.campaign().id.as_str(), key)
+        && let Some((record, files)) = before.snapshot.up_to_date(output.root(), bundle.campaign().id.as_str(), key)
     {
         return Step::Keep(Box::new(record), files);
     }
@@ -135,15 +141,7 @@ fn input_digest(bundle: &Bundle) -> std::io::Result<Vec<u8>> {
     h.update(raw);
     for path in bundle.csv.paths() {
         h.update(path.file_name().map(|n| n.as_encoded_bytes()).unwrap_or_default());
-        let mut file = std::fs::File::open(path)?;
-        let mut buf = vec![0u8; 1 << 16];
-        loop {
-            let n = file.read(&mut buf)?;
-            if n == 0 {
-                break;
-            }
-            h.update(&buf[..n]);
-        }
+        crate::output::hash_file(&mut h, path)?;
     }
     Ok(h.finalize().to_vec())
 }

@@ -165,6 +165,24 @@ fn reruns_give_byte_identical_pdfs() {
     assert_eq!(compared, LAYOUTS.len());
 }
 
+/// Task rows written by the tool and drawn by the template from values (a template
+/// overridden, with the built-in text) print the same PDFs (docs/templates.md).
+#[test]
+fn pdfs_are_the_same_whoever_writes_the_task_rows() {
+    let first = acme();
+    first.expect_code(0);
+    let tmp = tempfile::tempdir().unwrap();
+    let theme = tmp.path().join("theme");
+    fs::create_dir_all(&theme).unwrap();
+    fs::copy(fixture("../templates/header.html"), theme.join("header.html")).unwrap();
+    let drawn = printing(["acme"]).arg("--templates").arg(&theme).run();
+    drawn.expect_code(0);
+    for (id, _, _) in LAYOUTS {
+        let (a, b) = (fs::read(first.pdf(id)).unwrap(), fs::read(drawn.pdf(id)).unwrap());
+        assert!(a == b, "{id}: the PDFs differ");
+    }
+}
+
 /// The full browser, which some machines have instead of the headless shell the tool
 /// looks for first, prints the same pages: the same page count and the same text.
 #[test]
