@@ -24,7 +24,13 @@ fn built(run: &Run) -> usize {
 fn cache_file(cache: &Path) -> PathBuf {
     let dir = cache.join("campaign-report");
     let files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .unwrap_or_else(|e| {
+            panic!(
+                "{}: {e}: no cache was written; the cache trusts only local file systems \
+                 (docs/performance.md, \"No-op rebuilds\"): are the inputs on one?",
+                dir.display()
+            )
+        })
         .map(|e| e.unwrap().path())
         .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("inputs-"))
         .collect();
