@@ -44,7 +44,15 @@ pub(super) fn campaigns(
                 path: from.clone(),
                 cause: std::io::Error::new(std::io::ErrorKind::NotFound, "the shard's file went away during the merge"),
             })?;
-            output.hold(output.stage(&file.path, &bytes)?);
+            let staged = output.stage(&file.path, &bytes)?;
+            if staged.written() != *file {
+                // Checked by `shards::verify`, then changed before it was copied.
+                return Err(OutputError::Io {
+                    path: from,
+                    cause: std::io::Error::other("the shard's file changed during the merge; merge again"),
+                });
+            }
+            output.hold(staged);
             Ok(true)
         })
         .collect::<Result<_, OutputError>>()?;
