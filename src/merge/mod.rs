@@ -81,13 +81,8 @@ pub fn run(options: &Options) -> Result<Merged, MergeError> {
     let _lock = FolderLock::acquire(&options.out, options.wait_lock)?;
     let output = Output::create(&options.out)?;
     let previous = Previous::load(&options.out);
-    if let Some(other) = previous.tenant.as_deref().filter(|t| *t != tenant.id.as_str()) {
-        return Err(MergeError::Refused(vec![format!(
-            "{} holds the snapshot of tenant {other:?}, the shards tenant {:?}: merge into another folder",
-            options.out.display(),
-            tenant.id.as_str()
-        )]));
-    }
+    pipeline::check_tenant_folder(&options.out, &previous, &tenant)
+        .map_err(|refused| MergeError::Refused(vec![refused.to_string()]))?;
     let owned = copy::owners(&shards);
     let files = match write(&output, &previous, &renderer, &shards, &owned) {
         Ok(files) => files,

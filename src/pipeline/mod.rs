@@ -39,6 +39,7 @@ use crate::render::pdf::archival::Variant;
 
 pub use list::write_at as write_list;
 pub use report::{CampaignError, ExitStatus, Problem, Report};
+pub use tenants::check_folder as check_tenant_folder;
 
 use campaign::Ctx;
 use manifest::Previous;
@@ -122,7 +123,7 @@ pub enum RunError {
         .0.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
     )]
     NothingFound(Vec<PathBuf>),
-    #[error("{} holds the snapshot of tenant {found:?}; build tenant {wanted:?} into another folder", root.display())]
+    #[error("{} holds the snapshot of tenant {found:?}; write tenant {wanted:?} into another folder", root.display())]
     OtherTenant { root: PathBuf, found: String, wanted: String },
     #[error("tenant ids {0:?} differ only by case; their folders would collide on some systems")]
     TenantCase(Vec<String>),

@@ -156,13 +156,18 @@ impl ShapingOptions {
         }
     }
 
-    /// The first option in which `other` differs, with both values.
-    pub fn difference(&self, other: &ShapingOptions) -> Option<(&'static str, String, String)> {
-        let a = serde_json::to_value(self).ok()?;
-        let b = serde_json::to_value(other).ok()?;
-        let fields = ["tenant", "role", "redact", "now", "formats", "paper", "pdf_variant", "pdf_max_tasks"];
-        let more = ["pdf_attach_max_mb", "refresh_seconds", "layouts", "templates", "key"];
-        fields.into_iter().chain(more).find(|f| a[f] != b[f]).map(|f| (f, a[f].to_string(), b[f].to_string()))
+    /// The first option in which `other` differs, by its name in `shard.json`, with both values.
+    pub fn difference(&self, other: &ShapingOptions) -> Option<(String, String, String)> {
+        let (serde_json::Value::Object(a), serde_json::Value::Object(b)) =
+            (serde_json::to_value(self).ok()?, serde_json::to_value(other).ok()?)
+        else {
+            return None;
+        };
+        // Every field, named options first: `key` digests them all, so it is named
+        // only when nothing else differs (the workspace settings or the tool did).
+        let named = a.keys().filter(|k| *k != "key").chain(a.keys().filter(|k| *k == "key"));
+        let field = named.into_iter().find(|k| a.get(*k) != b.get(*k))?;
+        Some((field.clone(), a[field].to_string(), b[field].to_string()))
     }
 }
 

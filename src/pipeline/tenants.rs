@@ -53,7 +53,7 @@ pub(super) fn folder(out: &Path, tenant: &Tenant, choice: &TenantChoice) -> Path
 
 /// Refuses a folder that holds another tenant's snapshot: one tenant's output never
 /// mixes with another's.
-pub(super) fn check_folder(root: &Path, previous: &Previous, tenant: &Tenant) -> Result<(), RunError> {
+pub fn check_folder(root: &Path, previous: &Previous, tenant: &Tenant) -> Result<(), RunError> {
     match previous.tenant.as_deref().filter(|t| *t != tenant.id.as_str()) {
         Some(found) => Err(RunError::OtherTenant {
             root: root.to_path_buf(),

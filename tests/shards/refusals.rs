@@ -69,3 +69,12 @@ fn a_shard_of_other_inputs_or_edited_files_is_refused() {
     shards[2] = fewer[2].clone();
     refused(&shards, &out, "read other inputs");
 }
+
+#[test]
+fn a_folder_holding_another_tenants_snapshot_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let shards = build_shards(ACME_INPUTS, 2, tmp.path(), "html,json", &[]);
+    let out = tmp.path().join("globex-site");
+    crate::common::Cli::build(["globex"]).out(&out).args(["--tenant", "globex"]).run().expect_code(0);
+    refused(&shards, &out, "holds the snapshot of tenant \"globex\"; write tenant \"acme\" into another folder");
+}
