@@ -245,12 +245,11 @@ impl Run<'_> {
             return Ok(());
         }
 
-        let zone_name = sub.timezone.as_ref().map_or(built.timezone.clone(), |z| z.as_str().to_string());
-        let zone = jiff::tz::TimeZone::get(&zone_name).unwrap_or(jiff::tz::TimeZone::UTC);
+        let timezone = sub.timezone.as_ref().unwrap_or(&built.timezone);
         let tenant = snapshot.manifest.tenant.name.to_string();
         let setting = Setting {
-            zone,
-            zone_name: &zone_name,
+            zone: timezone.zone(),
+            zone_name: timezone.as_str(),
             tenant: &tenant,
             app_url: built.app_url.as_deref(),
             generated_at: snapshot.manifest.generated_at.parse().ok(),

@@ -136,7 +136,7 @@ fn write(
     let failed: Vec<String> = shards.iter().flat_map(|s| s.manifest.failed.iter().cloned()).collect();
     let now = snapshot_time(shards);
     if first.record.options.formats.iter().any(|f| f == "html") {
-        let zone = jiff::tz::TimeZone::get(&first.manifest.built_with.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+        let zone = first.manifest.built_with.timezone.zone();
         pipeline::write_list(output, renderer, now, &zone, &first.manifest.tenant, &records)?;
     }
     manifest::commit(output, now, &first.manifest.tenant, &first.manifest.built_with, records, failed)?;

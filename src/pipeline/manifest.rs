@@ -48,7 +48,7 @@ pub struct BuiltWith {
     #[serde(default)]
     pub layouts: Option<Vec<Layout>>,
     /// The workspace's time zone, in which the pages show times.
-    pub timezone: String,
+    pub timezone: crate::model::TimeZoneName,
     /// The workspace's `app_url`, for deep links.
     pub app_url: Option<String>,
 }

@@ -235,7 +235,7 @@ fn run_in(options: &Options, pool: &rayon::ThreadPool) -> Result<Report, RunErro
                     pdf: options.formats.pdf,
                     pdf_variant: options.pdf_variant.filter(|_| options.formats.pdf).map(|v| v.name().to_string()),
                     layouts: (!options.layouts.is_empty()).then(|| options.layouts.clone()),
-                    timezone: inputs.workspace.timezone.as_str().to_string(),
+                    timezone: inputs.workspace.timezone.clone(),
                     app_url: inputs.workspace.app_url.clone(),
                 };
                 Ok(manifest::commit(&output, options.now, &tenant, &built_with, done.records, done.failed)?)
