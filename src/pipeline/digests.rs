@@ -48,7 +48,9 @@ const LOCAL: [u32; 9] =
     [0xEF53, 0x5846_5342, 0x9123_683E, 0x0102_1994, 0x8584_58F6, 0x2FC1_2FC1, 0xF2F5_2010, 0xCA45_1A4E, 0x794C_7630];
 
 /// How long the cache of an output folder that is not built again is kept.
-const KEPT: Duration = Duration::from_secs(30 * 24 * 3600);
+const KEPT: Duration = Duration::from_secs(30 * DAY.as_secs());
+
+const DAY: Duration = Duration::from_secs(24 * 3600);
 
 /// What a table was when its bytes were read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -155,6 +157,9 @@ impl Digests {
         tables: &[PathBuf],
         compute: impl FnOnce() -> std::io::Result<Vec<u8>>,
     ) -> std::io::Result<Vec<u8>> {
+        if self.file.is_none() {
+            return compute();
+        }
         let object = sha256_hex(object.as_bytes());
         let before: Option<Vec<FileState>> = tables.iter().map(|p| FileState::of(p)).collect();
         if let Some(before) = &before
@@ -213,10 +218,9 @@ impl Digests {
 
 /// Sets the modification time of a cache file that has gone unchanged for a day.
 fn mark_used(file: &Path) {
-    let day = Duration::from_secs(24 * 3600);
     let stale = std::fs::metadata(file)
         .and_then(|m| m.modified())
-        .is_ok_and(|at| SystemTime::now().duration_since(at).is_ok_and(|age| age > day));
+        .is_ok_and(|at| SystemTime::now().duration_since(at).is_ok_and(|age| age > DAY));
     if stale && let Ok(f) = std::fs::File::options().write(true).open(file) {
         let _ = f.set_modified(SystemTime::now());
     }
@@ -231,7 +235,7 @@ fn remove_old(dir: &Path) {
         let name = entry.file_name();
         let name = name.to_string_lossy();
         let kept = if name.starts_with(".inputs-") {
-            Duration::from_secs(24 * 3600)
+            DAY
         } else if name.starts_with("inputs-") && name.ends_with(".json") {
             KEPT
         } else {
