@@ -21,7 +21,7 @@ pub use json::ParsedCampaign;
 pub use platforms::{InputFormat, Reading};
 
 use crate::lifecycle::Status;
-use crate::model::Workspace;
+use crate::model::{Id, Tenant, Workspace};
 
 /// The tables a campaign can carry, inline or as a CSV file in its bundle folder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -130,13 +130,140 @@ impl Bundle {
     }
 }
 
+/// A campaign found in the inputs, as a run keeps it until a worker builds it.
+///
+/// A campaign read from a bundle folder is shelved once it has been read and checked:
+/// what choosing tenants, dealing shards and planning need stays in memory (its id,
+/// tenant, status, tables and the digest of its object text), and the worker that
+/// builds it reads its `campaign.json` again, refusing it if the text changed in
+/// between. So a run's memory does not grow with the campaign objects of its inputs
+/// (docs/performance.md, "Memory"). A campaign from a `.json` or JSON Lines file, or
+/// from a platform's export, is held as read: those files are read whole anyway.
+#[derive(Debug)]
+pub enum Found {
+    Held(Box<Bundle>),
+    Shelved(Shelf),
+}
+
+/// What stays in memory of a shelved campaign (see `Found`).
+#[derive(Debug)]
+pub struct Shelf {
+    /// Its `campaign.json`.
+    file: PathBuf,
+    id: Id,
+    tenant: Tenant,
+    status: Status,
+    csv: CsvFiles,
+    /// The SHA-256 of the object's text as it was read and checked.
+    object: [u8; 32],
+}
+
+/// A campaign ready to be built: borrowed when it was held, read again when it was shelved.
+pub enum Opened<'a> {
+    Held(&'a Bundle),
+    Read(Box<Bundle>),
+}
+
+impl std::ops::Deref for Opened<'_> {
+    type Target = Bundle;
+
+    fn deref(&self) -> &Bundle {
+        match self {
+            Opened::Held(bundle) => bundle,
+            Opened::Read(bundle) => bundle,
+        }
+    }
+}
+
+impl Found {
+    /// Shelves a campaign read from a bundle folder; keeps any other as it is.
+    fn of(bundle: Bundle, from_folder: bool) -> Found {
+        if !from_folder {
+            return Found::Held(Box::new(bundle));
+        }
+        let Bundle { parsed, status, csv } = bundle;
+        Found::Shelved(Shelf {
+            object: sha256(parsed.raw.as_bytes()),
+            file: parsed.file,
+            id: parsed.campaign.id,
+            tenant: parsed.campaign.tenant,
+            status,
+            csv,
+        })
+    }
+
+    /// The campaign id.
+    pub fn id(&self) -> &str {
+        match self {
+            Found::Held(b) => b.campaign().id.as_str(),
+            Found::Shelved(s) => s.id.as_str(),
+        }
+    }
+
+    /// The campaign's tenant.
+    pub fn tenant(&self) -> &Tenant {
+        match self {
+            Found::Held(b) => &b.campaign().tenant,
+            Found::Shelved(s) => &s.tenant,
+        }
+    }
+
+    /// Its normalised status.
+    pub fn status(&self) -> &Status {
+        match self {
+            Found::Held(b) => &b.status,
+            Found::Shelved(s) => &s.status,
+        }
+    }
+
+    /// Its CSV tables.
+    pub fn csv(&self) -> &CsvFiles {
+        match self {
+            Found::Held(b) => &b.csv,
+            Found::Shelved(s) => &s.csv,
+        }
+    }
+
+    /// The SHA-256 of the campaign object's text.
+    pub fn object_digest(&self) -> [u8; 32] {
+        match self {
+            Found::Held(b) => sha256(b.parsed.raw.as_bytes()),
+            Found::Shelved(s) => s.object,
+        }
+    }
+
+    /// The campaign, parsed: a shelved one is read again, and refused when its text is
+    /// no longer the one that was checked.
+    pub fn open(&self, workspace: &Workspace) -> Result<Opened<'_>, InputError> {
+        let shelf = match self {
+            Found::Held(b) => return Ok(Opened::Held(b)),
+            Found::Shelved(s) => s,
+        };
+        let bytes = json::read_limited(&shelf.file)?;
+        let text = json::decode_utf8(&shelf.file, &bytes)?;
+        if sha256(text.as_bytes()) != shelf.object {
+            return Err(InputError::file(
+                &shelf.file,
+                "the file changed while the run was reading it; the campaign is not built (run again)",
+            ));
+        }
+        let parsed = json::parse_campaign(&shelf.file, text, 1, 1)?;
+        place(parsed, shelf.csv.clone(), workspace).map(|b| Opened::Read(Box::new(b)))
+    }
+}
+
+fn sha256(bytes: &[u8]) -> [u8; 32] {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes).into()
+}
+
 /// Everything found in the inputs of a run.
 #[derive(Debug, Default)]
 pub struct Inputs {
     /// The settings in force.
     pub workspace: Workspace,
     /// Campaigns that parsed.
-    pub bundles: Vec<Bundle>,
+    pub bundles: Vec<Found>,
     /// Problems in files whose tenant is unknown (they could not be read).
     pub errors: Vec<InputError>,
     /// Problems in campaigns that were read, with their tenant id.
@@ -223,26 +350,34 @@ pub fn load_as(inputs: &[PathBuf], workspace_file: Option<&Path>, reading: &Read
     // Read and parsed on every core of the pool this runs in; placed in input order.
     let read: Vec<_> = sources
         .into_par_iter()
-        .map(|source| match source {
-            Source::Bundle(dir) => read_bundle(&dir),
-            Source::JsonFile(path) => read_file(&path, json::read_json_file),
-            Source::JsonLines(path) => read_file(&path, json::read_json_lines),
-            Source::Platform(import) => {
-                let (parsed, errors) = platforms::read(&import, &out.workspace, reading);
-                (parsed, errors, CsvFiles::default())
+        .map(|source| {
+            let from_folder = matches!(source, Source::Bundle(_));
+            let (parsed, errors, csv) = match source {
+                Source::Bundle(dir) => read_bundle(&dir),
+                Source::JsonFile(path) => read_file(&path, json::read_json_file),
+                Source::JsonLines(path) => read_file(&path, json::read_json_lines),
+                Source::Platform(import) => {
+                    let (parsed, errors) = platforms::read(&import, &out.workspace, reading);
+                    (parsed, errors, CsvFiles::default())
+                }
+                Source::Refused(error) => (Vec::new(), vec![error], CsvFiles::default()),
+            };
+            // Placed (and a bundle folder's campaign shelved) on the worker that read it.
+            let (mut found, mut refused) = (Vec::new(), Vec::new());
+            for parsed in parsed {
+                let tenant = parsed.campaign.tenant.id.to_string();
+                match place(parsed, csv.clone(), &out.workspace) {
+                    Ok(bundle) => found.push(Found::of(bundle, from_folder)),
+                    Err(e) => refused.push((tenant, e)),
+                }
             }
-            Source::Refused(error) => (Vec::new(), vec![error], CsvFiles::default()),
+            (found, refused, errors)
         })
         .collect();
-    for (parsed, errors, csv) in read {
+    for (found, refused, errors) in read {
         out.errors.extend(errors);
-        for parsed in parsed {
-            let tenant = parsed.campaign.tenant.id.to_string();
-            match place(parsed, csv.clone(), &out.workspace) {
-                Ok(bundle) => out.bundles.push(bundle),
-                Err(e) => out.tenant_errors.push((tenant, e)),
-            }
-        }
+        out.bundles.extend(found);
+        out.tenant_errors.extend(refused);
     }
     Ok(out)
 }
@@ -420,4 +555,54 @@ fn find_bundles(
         skipped.extend(skips);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bundle_folder(root: &Path) -> PathBuf {
+        let dir = root.join("q3");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("campaign.json"),
+            r#"{"schema_version": 1, "id": "q3", "name": "Q3", "tenant": {"id": "acme", "name": "Acme"}, "status": "draft"}"#,
+        )
+        .unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_bundle_folder_campaign_is_shelved_and_read_again_as_it_was() {
+        let tmp = tempfile::tempdir().unwrap();
+        bundle_folder(tmp.path());
+        let inputs = load(&[tmp.path().to_path_buf()], None).unwrap();
+        let [found] = inputs.bundles.as_slice() else { panic!("one campaign: {:?}", inputs.errors) };
+        assert!(matches!(found, Found::Shelved(_)), "kept as its id, tenant, status and tables only");
+        assert_eq!((found.id(), found.tenant().id.as_str(), found.status()), ("q3", "acme", &Status::Draft));
+        let bundle = found.open(&inputs.workspace).unwrap();
+        assert_eq!(bundle.campaign().name.as_str(), "Q3");
+        assert_eq!(found.object_digest(), sha256(bundle.parsed.raw.as_bytes()));
+    }
+
+    #[test]
+    fn a_shelved_campaign_whose_file_changed_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = bundle_folder(tmp.path());
+        let inputs = load(&[tmp.path().to_path_buf()], None).unwrap();
+        // The same size, another name: what a reader that trusted size and time would miss.
+        let text = std::fs::read_to_string(dir.join("campaign.json")).unwrap();
+        std::fs::write(dir.join("campaign.json"), text.replace("\"Q3\"", "\"Q4\"")).unwrap();
+        let error = inputs.bundles[0].open(&inputs.workspace).err().expect("refused").to_string();
+        assert!(error.contains("campaign.json") && error.contains("changed while the run was reading it"), "{error}");
+        std::fs::remove_file(dir.join("campaign.json")).unwrap();
+        assert!(inputs.bundles[0].open(&inputs.workspace).is_err(), "a file gone is refused too");
+    }
+
+    #[test]
+    fn campaigns_of_json_files_are_held() {
+        let inputs = load(&[PathBuf::from("fixtures/acme-single.json")], None).unwrap();
+        assert!(!inputs.bundles.is_empty());
+        assert!(inputs.bundles.iter().all(|f| matches!(f, Found::Held(_))));
+    }
 }

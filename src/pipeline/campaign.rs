@@ -167,6 +167,7 @@ fn page_for<'a>(
         inline_css: "",
         attachments_note: None,
         task_rows_html: None,
+        list_rows: None,
     }
 }
 

@@ -5,7 +5,7 @@ use super::campaign::{self, Ctx};
 use super::manifest::CampaignRecord;
 use super::plan::{self, Step};
 use super::report::{CampaignError, Problem, Report};
-use crate::export::Bundle;
+use crate::export::{Bundle, Found};
 use crate::output::OutputError;
 use crate::render::pdf::PdfJob;
 
@@ -37,7 +37,7 @@ pub(super) fn build_all(
     pool: &rayon::ThreadPool,
     before: &plan::Before,
     fingerprint: &plan::Fingerprint,
-    bundles: &[&Bundle],
+    bundles: &[&Found],
     report: &mut Report,
 ) -> Campaigns {
     use rayon::prelude::*;
@@ -48,7 +48,7 @@ pub(super) fn build_all(
             .map(|b| {
                 let outcome = one(ctx, before, fingerprint, b);
                 bar.inc(1);
-                (b.campaign().id.to_string(), outcome)
+                (b.id().to_string(), outcome)
             })
             .collect()
     });
@@ -83,16 +83,21 @@ pub(super) fn build_all(
     done
 }
 
-fn one(ctx: &Ctx, before: &plan::Before, fingerprint: &plan::Fingerprint, bundle: &Bundle) -> Outcome {
-    let id = bundle.campaign().id.as_str();
+fn one(ctx: &Ctx, before: &plan::Before, fingerprint: &plan::Fingerprint, found: &Found) -> Outcome {
+    let id = found.id();
+    let keys =
+        |bundle: &Bundle| plan::keys(ctx.options, fingerprint, before.digests, found, Some(bundle), ctx.workspace);
     let (key, built) = if before.snapshot.has_key(id) {
-        match plan::step(ctx.options, fingerprint, before, ctx.output, bundle) {
+        match plan::step(ctx.options, fingerprint, before, ctx.output, found, ctx.workspace) {
             Step::Keep(record, files) => return Outcome::Kept(*record, files),
-            Step::Build { key, content_key } => ((key, content_key), build(ctx, bundle)),
+            Step::Build { key, content_key } => ((key, content_key), open(ctx, found).and_then(|b| build(ctx, &b))),
         }
     } else {
-        // Nothing to keep: the input digest for the keys is taken while the campaign is built.
-        rayon::join(|| plan::keys(ctx.options, fingerprint, before.digests, bundle), || build(ctx, bundle))
+        match open(ctx, found) {
+            // Nothing to keep: the input digest for the keys is taken while the campaign is built.
+            Ok(bundle) => rayon::join(|| keys(&bundle), || build(ctx, &bundle)),
+            Err(error) => ((None, None), Err(error)),
+        }
     };
     match built {
         Ok(mut built) => {
@@ -101,13 +106,18 @@ fn one(ctx: &Ctx, before: &plan::Before, fingerprint: &plan::Fingerprint, bundle
         }
         Err(error) => {
             // Folders made for files that were never committed; a previous snapshot's files keep theirs.
-            let id = bundle.campaign().id.to_string();
+            let id = id.to_string();
             let dir = ctx.output.root().join("campaigns").join(&id);
             let _ = std::fs::remove_dir(dir.join("export"));
             let _ = std::fs::remove_dir(dir);
             Outcome::Failed(Problem::Campaign { id, error })
         }
     }
+}
+
+/// The campaign parsed, read again when it was shelved (see `export::Found`).
+fn open<'a>(ctx: &Ctx, found: &'a Found) -> Result<crate::export::Opened<'a>, CampaignError> {
+    found.open(ctx.workspace).map_err(CampaignError::Input)
 }
 
 fn build(ctx: &Ctx, bundle: &Bundle) -> Result<campaign::Built, CampaignError> {

@@ -29,10 +29,9 @@
 //! the file cannot be read or written, every input is read as before. Losing the
 //! cache only costs time; files of output folders not built for 30 days are removed.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
@@ -126,9 +125,10 @@ pub(super) struct Digests {
     file: Option<PathBuf>,
     out: PathBuf,
     previous: HashMap<String, Entry>,
-    used: Mutex<HashMap<String, Entry>>,
-    /// Whether this run learnt a digest the file does not hold.
-    learnt: AtomicBool,
+    /// Campaigns whose remembered digest this run used (their entries stay in `previous`).
+    kept: Mutex<HashSet<String>>,
+    /// Digests this run learnt, which the file does not hold.
+    learnt: Mutex<HashMap<String, Entry>>,
 }
 
 impl Digests {
@@ -145,22 +145,23 @@ impl Digests {
             .filter(|cache| cache.out == out)
             .map(|cache| cache.campaigns)
             .unwrap_or_default();
-        Digests { file, out, previous, used: Mutex::default(), learnt: AtomicBool::new(false) }
+        Digests { file, out, previous, kept: Mutex::default(), learnt: Mutex::default() }
     }
 
-    /// The input digest of campaign `id`, whose object text is `object` and whose
-    /// tables are `tables` in this order; `compute` reads them when the cache cannot say.
+    /// The input digest of campaign `id`, whose object text has the SHA-256 `object`
+    /// and whose tables are `tables` in this order; `compute` reads them when the
+    /// cache cannot say.
     pub(super) fn digest(
         &self,
         id: &str,
-        object: &str,
+        object: &[u8; 32],
         tables: &[PathBuf],
         compute: impl FnOnce() -> std::io::Result<Vec<u8>>,
     ) -> std::io::Result<Vec<u8>> {
         if self.file.is_none() {
             return compute();
         }
-        let object = sha256_hex(object.as_bytes());
+        let object = hex(object);
         let before: Option<Vec<FileState>> = tables.iter().map(|p| FileState::of(p)).collect();
         if let Some(before) = &before
             && let Some(entry) = self.previous.get(id)
@@ -168,7 +169,7 @@ impl Digests {
             && entry.tables == *before
             && let Some(digest) = unhex(&entry.digest)
         {
-            self.remember(id, entry.clone(), false);
+            lock(&self.kept).insert(id.to_string());
             return Ok(digest);
         }
         let read_at = SystemTime::now();
@@ -180,40 +181,44 @@ impl Digests {
             && before == after
             && after.iter().all(|state| state.settled(read_at))
         {
-            self.remember(id, Entry { object, tables: after, digest: hex(&digest) }, true);
+            lock(&self.learnt).insert(id.to_string(), Entry { object, tables: after, digest: hex(&digest) });
         }
         Ok(digest)
-    }
-
-    fn remember(&self, id: &str, entry: Entry, learnt: bool) {
-        self.used.lock().unwrap_or_else(|e| e.into_inner()).insert(id.to_string(), entry);
-        if learnt {
-            self.learnt.store(true, Ordering::Relaxed);
-        }
     }
 
     /// Writes the digests this run used, when they differ from the file's: campaigns
     /// no longer built drop out. Errors are ignored (the cache only saves time).
     pub(super) fn save(self) {
         let Some(file) = self.file else { return };
-        let used = self.used.into_inner().unwrap_or_else(|e| e.into_inner());
-        if !self.learnt.into_inner() && used.len() == self.previous.len() {
+        let kept = self.kept.into_inner().unwrap_or_else(|e| e.into_inner());
+        let learnt = self.learnt.into_inner().unwrap_or_else(|e| e.into_inner());
+        if learnt.is_empty() && kept.len() == self.previous.len() {
             // Nothing new: the file stays, marked as in use (see `remove_old`).
             mark_used(&file);
             return;
         }
-        let cache = CacheFile { out: self.out, campaigns: used };
-        let Ok(bytes) = serde_json::to_vec(&cache) else { return };
+        let mut campaigns = self.previous;
+        campaigns.retain(|id, _| kept.contains(id));
+        campaigns.extend(learnt);
+        let cache = CacheFile { out: self.out, campaigns };
         let Some(dir) = file.parent() else { return };
         if create_private_dir(dir).is_err() {
             return;
         }
         remove_old(dir);
-        let Ok(mut temp) = tempfile::Builder::new().prefix(".inputs-").tempfile_in(dir) else { return };
-        if std::io::Write::write_all(&mut temp, &bytes).is_ok() {
+        let Ok(temp) = tempfile::Builder::new().prefix(".inputs-").tempfile_in(dir) else { return };
+        // Streamed: the cache of a hundred thousand campaigns is tens of megabytes.
+        let mut out = std::io::BufWriter::new(temp);
+        if serde_json::to_writer(&mut out, &cache).is_ok()
+            && let Ok(temp) = out.into_inner()
+        {
             let _ = temp.persist(&file);
         }
     }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Sets the modification time of a cache file that has gone unchanged for a day.

@@ -7,8 +7,8 @@ use jiff::tz::TimeZone;
 use super::manifest::CampaignRecord;
 use super::{Options, RunError};
 use crate::model::{Tenant, Workspace};
-use crate::output::Output;
-use crate::render::html::{HtmlRenderer, Page};
+use crate::output::{Output, OutputError};
+use crate::render::html::{HtmlRenderer, Page, WriteError};
 use crate::text::format;
 use crate::view;
 
@@ -36,7 +36,7 @@ pub fn write_at(
 ) -> Result<(), RunError> {
     output.hold_if_changed("assets/style.css", renderer.css().as_bytes())?;
     let snapshot = format::time(now, zone);
-    let entries = records.iter().map(|r| r.entry.clone()).collect();
+    let entries = records.iter().map(|r| &r.entry).collect();
     let list = view::list_view(entries, &tenant.name, snapshot.clone(), now.to_string());
     let page = Page {
         tab: "list",
@@ -52,8 +52,15 @@ pub fn write_at(
         inline_css: "",
         attachments_note: None,
         task_rows_html: None,
+        list_rows: None,
     };
-    let html = renderer.list_page(&list, &page)?;
-    output.hold_if_changed("index.html", html.as_bytes())?;
+    // Streamed to its file, then held unless the file already holds the same bytes.
+    let mut file = output.writer("index.html")?;
+    let path = file.path().to_path_buf();
+    renderer.write_list_page(&list, &page, &mut file).map_err(|e| match e {
+        WriteError::Template(e) => RunError::Template(e),
+        WriteError::Io(cause) => RunError::Output(OutputError::Io { path, cause }),
+    })?;
+    output.hold_unless_same(file.stage()?);
     Ok(())
 }

@@ -68,6 +68,18 @@ pub struct Manifest {
     pub failed: Vec<String>,
 }
 
+/// `Manifest` as it is written: the same fields in the same order, borrowed.
+#[derive(Serialize)]
+struct Writing<'a> {
+    generated_at: &'a str,
+    tool_version: &'a str,
+    tenant: &'a Tenant,
+    built_with: &'a BuiltWith,
+    files: &'a [&'a Written],
+    campaigns: &'a [CampaignRecord],
+    failed: &'a [String],
+}
+
 /// The previous snapshot in an output folder, as its manifest describes it.
 #[derive(Debug, Default)]
 pub struct Previous {
@@ -151,21 +163,27 @@ pub fn commit(
     campaigns.sort_by(|a, b| a.id.cmp(&b.id));
     failed.sort();
     failed.dedup();
-    let manifest = Manifest {
-        generated_at: generated_at.to_string(),
-        tool_version: env!("CARGO_PKG_VERSION").to_string(),
-        tenant: tenant.clone(),
-        built_with: built_with.clone(),
-        files: output.listing(),
-        campaigns,
-        failed,
-    };
-    // Streamed to its file: with a hundred thousand campaigns the manifest is hundreds
-    // of megabytes, which memory need not hold at once.
+    let generated_at = generated_at.to_string();
+    // Streamed to its file, from records borrowed where they are: with a hundred
+    // thousand campaigns the manifest is hundreds of megabytes, which memory need not
+    // hold at once, nor a copy of every file record.
     let mut file = output.writer("manifest.json")?;
     let path = file.path().to_path_buf();
     let io = |cause: std::io::Error| OutputError::Io { path: path.clone(), cause };
-    serde_json::to_writer_pretty(&mut file, &manifest).map_err(|e| io(e.into()))?;
+    output
+        .with_listing(|files| {
+            let manifest = Writing {
+                generated_at: &generated_at,
+                tool_version: env!("CARGO_PKG_VERSION"),
+                tenant,
+                built_with,
+                files,
+                campaigns: &campaigns,
+                failed: &failed,
+            };
+            serde_json::to_writer_pretty(&mut file, &manifest)
+        })
+        .map_err(|e| io(e.into()))?;
     file.write_all(b"\n").map_err(io)?;
     let staged = file.stage()?;
     let new = staged.written().clone();

@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 use rayon::prelude::*;
 
-use crate::export::{Bundle, InputFormat, Inputs, LoadError, Reading};
+use crate::export::{Found, InputFormat, Inputs, LoadError, Reading};
 use crate::lifecycle::Layout;
 use crate::model::Tenant;
 use crate::output::{FolderLock, Output, OutputError};
@@ -189,7 +189,7 @@ fn run_in(options: &Options, pool: &rayon::ThreadPool) -> Result<Report, RunErro
         let output = Output::create(&root)?;
         let previous = Previous::load(&root);
         tenants::check_folder(&root, &previous, &tenant)?;
-        let (bundles, duplicates) = tenants::refuse_duplicate_ids(bundles);
+        let (bundles, duplicates) = tenants::refuse_duplicate_ids(bundles, &inputs.workspace);
         report.problems.extend(duplicates.into_iter().map(Problem::Input));
         let bundles = plan::of_layouts(bundles, &options.layouts);
         let (bundles, shard) = shard::deal(bundles, options, &tenant, &renderer, &fingerprint);
@@ -270,22 +270,28 @@ pub fn check(inputs: &[PathBuf], workspace: Option<&Path>, reading: &Reading) ->
     let mut report = Report { notes: loaded.notes.clone(), ..Report::default() };
     report.problems.extend(input_problems(&loaded, |_| true));
     found_something(&loaded, &report, inputs)?;
-    let mut by_tenant: BTreeMap<String, Vec<&Bundle>> = BTreeMap::new();
+    let mut by_tenant: BTreeMap<String, Vec<&Found>> = BTreeMap::new();
     for b in &loaded.bundles {
-        by_tenant.entry(b.campaign().tenant.id.to_string()).or_default().push(b);
+        by_tenant.entry(b.tenant().id.to_string()).or_default().push(b);
     }
     for bundles in by_tenant.into_values() {
-        let (bundles, duplicates) = tenants::refuse_duplicate_ids(bundles);
+        let (bundles, duplicates) = tenants::refuse_duplicate_ids(bundles, &loaded.workspace);
         report.problems.extend(duplicates.into_iter().map(Problem::Input));
-        let results: Vec<(&Bundle, Result<(), CampaignError>)> = bundles
+        let results: Vec<(&Found, Result<(), CampaignError>)> = bundles
             .par_iter()
-            .map(|b| (*b, read_tables(b, &loaded.workspace, None, Keep::NOTHING).map(|_| ())))
+            .map(|b| {
+                let read = b
+                    .open(&loaded.workspace)
+                    .map_err(CampaignError::Input)
+                    .and_then(|bundle| read_tables(&bundle, &loaded.workspace, None, Keep::NOTHING).map(|_| ()));
+                (*b, read)
+            })
             .collect();
-        for (bundle, result) in results {
+        for (found, result) in results {
             match result {
                 Ok(()) => report.built += 1,
                 Err(CampaignError::Input(e)) => report.problems.push(Problem::Input(e)),
-                Err(error) => report.problems.push(Problem::Campaign { id: bundle.campaign().id.to_string(), error }),
+                Err(error) => report.problems.push(Problem::Campaign { id: found.id().to_string(), error }),
             }
         }
     }

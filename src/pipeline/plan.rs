@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use super::digests::Digests;
 use super::manifest::{CampaignRecord, Previous};
 use super::{Options, TenantChoice};
-use crate::export::Bundle;
+use crate::export::{Bundle, Found};
 use crate::lifecycle::Layout;
 use crate::model::Workspace;
 use crate::output::{Output, Written, hex};
@@ -93,11 +93,12 @@ pub(super) fn step(
     fingerprint: &Fingerprint,
     before: &Before,
     output: &Output,
-    bundle: &Bundle,
+    found: &Found,
+    workspace: &Workspace,
 ) -> Step {
-    let (key, content_key) = keys(options, fingerprint, before.digests, bundle);
+    let (key, content_key) = keys(options, fingerprint, before.digests, found, None, workspace);
     if let Some(key) = &key
-        && let Some((record, files)) = before.snapshot.up_to_date(output.root(), bundle.campaign().id.as_str(), key)
+        && let Some((record, files)) = before.snapshot.up_to_date(output.root(), found.id(), key)
     {
         return Step::Keep(Box::new(record), files);
     }
@@ -105,19 +106,28 @@ pub(super) fn step(
 }
 
 /// A campaign's rebuild key and content key (see `CampaignRecord`), from a digest of
-/// its input bytes.
+/// its input bytes; `opened` is the campaign when it is already parsed.
 pub(super) fn keys(
     options: &Options,
     fingerprint: &Fingerprint,
     digests: &Digests,
-    bundle: &Bundle,
+    found: &Found,
+    opened: Option<&Bundle>,
+    workspace: &Workspace,
 ) -> (Option<String>, Option<String>) {
     // Without --now, an Active campaign's pages depend on the clock (how old its data
     // is, whether it is stale), so it is rebuilt every run.
-    let clock_bound = !options.now_fixed && bundle.status.layout() == Layout::Active;
-    let tables: Vec<std::path::PathBuf> = bundle.csv.paths().map(|p| p.to_path_buf()).collect();
-    let id = bundle.campaign().id.as_str();
-    match digests.digest(id, &bundle.parsed.raw, &tables, || input_digest(bundle)) {
+    let clock_bound = !options.now_fixed && found.status().layout() == Layout::Active;
+    let tables: Vec<std::path::PathBuf> = found.csv().paths().map(|p| p.to_path_buf()).collect();
+    // A shelved campaign's object is read again only when the cache cannot give its digest.
+    let compute = || match opened {
+        Some(bundle) => input_digest(bundle),
+        None => match found.open(workspace) {
+            Ok(bundle) => input_digest(&bundle),
+            Err(_) => Err(std::io::Error::other("the campaign object cannot be read again")),
+        },
+    };
+    match digests.digest(found.id(), &found.object_digest(), &tables, compute) {
         Ok(input) => (
             (!clock_bound).then(|| campaign_key(&fingerprint.full, &input)),
             Some(campaign_key(&fingerprint.content, &input)),
@@ -147,11 +157,11 @@ fn input_digest(bundle: &Bundle) -> std::io::Result<Vec<u8>> {
 }
 
 /// The campaigns whose layout is one of `layouts` (`--layouts`); every one when it is empty.
-pub(super) fn of_layouts<'a>(bundles: Vec<&'a Bundle>, layouts: &[Layout]) -> Vec<&'a Bundle> {
+pub(super) fn of_layouts<'a>(bundles: Vec<&'a Found>, layouts: &[Layout]) -> Vec<&'a Found> {
     if layouts.is_empty() {
         return bundles;
     }
-    bundles.into_iter().filter(|b| layouts.contains(&b.status.layout())).collect()
+    bundles.into_iter().filter(|b| layouts.contains(&b.status().layout())).collect()
 }
 
 /// Whether the run changed nothing: no campaign rebuilt, and the same campaigns as before.
@@ -160,8 +170,8 @@ pub(super) fn nothing_changed(previous: &Previous, records: &[CampaignRecord], r
 }
 
 /// Files of campaigns no longer in the inputs are kept (and listed), never deleted.
-pub(super) fn keep_absent(output: &Output, previous: &Previous, bundles: &[&Bundle]) {
-    let present: HashSet<&str> = bundles.iter().map(|b| b.campaign().id.as_str()).collect();
+pub(super) fn keep_absent(output: &Output, previous: &Previous, bundles: &[&Found]) {
+    let present: HashSet<&str> = bundles.iter().map(|b| b.id()).collect();
     for file in previous.all_files() {
         let owner = file.path.strip_prefix("campaigns/").and_then(|p| p.split('/').next());
         if owner.is_some_and(|id| !present.contains(id)) {
@@ -172,12 +182,11 @@ pub(super) fn keep_absent(output: &Output, previous: &Previous, bundles: &[&Bund
 
 /// Removes the files a rebuilt campaign had before and no longer has (such as task pages beyond its new count).
 pub(super) fn remove_stale(output: &Output, previous: &Previous, rebuilt: &[String]) {
-    let current: HashSet<String> = output.written().into_iter().map(|f| f.path).collect();
-    for id in rebuilt {
-        for file in previous.files_of(id) {
-            if !current.contains(&file.path) {
-                output.remove(&file.path);
-            }
+    let before: Vec<Written> = rebuilt.iter().flat_map(|id| previous.files_of(id)).collect();
+    let current = output.written_of(before.iter().map(|f| f.path.as_str()));
+    for file in &before {
+        if !current.contains(file.path.as_str()) {
+            output.remove(&file.path);
         }
     }
 }

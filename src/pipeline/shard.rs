@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 
 use super::plan::Fingerprint;
 use super::{Formats, Options};
-use crate::export::Bundle;
+use crate::export::Found;
 use crate::model::Tenant;
 use crate::output::{Output, OutputError, hex};
 use crate::render::html::HtmlRenderer;
@@ -63,12 +63,12 @@ fn order_key(tenant: &str, id: &str) -> u64 {
 /// The campaigns this run builds: all of them, or those dealt to `--shard`, with
 /// what the shard's partial manifest records.
 pub(super) fn deal<'a>(
-    bundles: Vec<&'a Bundle>,
+    bundles: Vec<&'a Found>,
     options: &Options,
     tenant: &Tenant,
     renderer: &HtmlRenderer,
     fingerprint: &Fingerprint,
-) -> (Vec<&'a Bundle>, Option<ShardRecord>) {
+) -> (Vec<&'a Found>, Option<ShardRecord>) {
     let Some(shard) = options.shard else { return (bundles, None) };
     let (mine, dealt) = select(bundles, shard);
     let record = ShardRecord {
@@ -81,14 +81,9 @@ pub(super) fn deal<'a>(
 }
 
 /// The campaigns dealt to `shard`, and what the partial manifest records of all of them.
-fn select<'a>(bundles: Vec<&'a Bundle>, shard: Shard) -> (Vec<&'a Bundle>, Dealt) {
-    let mut ordered: Vec<(u64, &str, &'a Bundle)> = bundles
-        .into_iter()
-        .map(|b| {
-            let campaign = b.campaign();
-            (order_key(campaign.tenant.id.as_str(), campaign.id.as_str()), campaign.id.as_str(), b)
-        })
-        .collect();
+fn select<'a>(bundles: Vec<&'a Found>, shard: Shard) -> (Vec<&'a Found>, Dealt) {
+    let mut ordered: Vec<(u64, &str, &'a Found)> =
+        bundles.into_iter().map(|b| (order_key(b.tenant().id.as_str(), b.id()), b.id(), b)).collect();
     ordered.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
     let mut ids = Sha256::new();
     for (_, id, _) in &ordered {

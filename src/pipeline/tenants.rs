@@ -7,17 +7,15 @@ use std::path::{Path, PathBuf};
 
 use super::manifest::Previous;
 use super::{RunError, TenantChoice};
-use crate::export::{Bundle, InputError, Inputs};
+use crate::export::{Found, InputError, Inputs};
 use crate::model::Tenant;
+use crate::model::Workspace;
 
 /// Groups the campaigns by tenant as the run asks, or stops when the choice is missing.
-pub(super) fn choose<'a>(
-    inputs: &'a Inputs,
-    choice: &TenantChoice,
-) -> Result<Vec<(Tenant, Vec<&'a Bundle>)>, RunError> {
-    let mut groups: BTreeMap<String, (Tenant, Vec<&Bundle>)> = BTreeMap::new();
+pub(super) fn choose<'a>(inputs: &'a Inputs, choice: &TenantChoice) -> Result<Vec<(Tenant, Vec<&'a Found>)>, RunError> {
+    let mut groups: BTreeMap<String, (Tenant, Vec<&Found>)> = BTreeMap::new();
     for b in &inputs.bundles {
-        let t = &b.campaign().tenant;
+        let t = b.tenant();
         groups.entry(t.id.to_string()).or_insert_with(|| (t.clone(), Vec::new())).1.push(b);
     }
     let mut lower: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -66,24 +64,28 @@ pub fn check_folder(root: &Path, previous: &Previous, tenant: &Tenant) -> Result
 
 /// Campaigns sharing an id (compared case-insensitively, for case-insensitive file
 /// systems) are all refused: neither may overwrite the other.
-pub(super) fn refuse_duplicate_ids(bundles: Vec<&Bundle>) -> (Vec<&Bundle>, Vec<InputError>) {
+pub(super) fn refuse_duplicate_ids<'a>(
+    bundles: Vec<&'a Found>,
+    workspace: &Workspace,
+) -> (Vec<&'a Found>, Vec<InputError>) {
     let mut count: BTreeMap<String, usize> = BTreeMap::new();
     for b in &bundles {
-        *count.entry(b.campaign().id.to_lowercase()).or_default() += 1;
+        *count.entry(b.id().to_lowercase()).or_default() += 1;
     }
-    let (keep, dup): (Vec<&Bundle>, Vec<&Bundle>) =
-        bundles.into_iter().partition(|b| count[&b.campaign().id.to_lowercase()] == 1);
+    let (keep, dup): (Vec<&Found>, Vec<&Found>) = bundles.into_iter().partition(|b| count[&b.id().to_lowercase()] == 1);
     let errors = dup
         .iter()
         .map(|b| {
-            b.error(
-                "id",
-                format!(
-                    "campaign id {:?} is used by {} campaigns of this tenant (ids are compared ignoring case); none of them is built",
-                    b.campaign().id.as_str(),
-                    count[&b.campaign().id.to_lowercase()]
-                ),
-            )
+            let message = format!(
+                "campaign id {:?} is used by {} campaigns of this tenant (ids are compared ignoring case); none of them is built",
+                b.id(),
+                count[&b.id().to_lowercase()]
+            );
+            // The error points at the id in the campaign's file, read again when it was shelved.
+            match b.open(workspace) {
+                Ok(bundle) => bundle.error("id", message),
+                Err(error) => error,
+            }
         })
         .collect();
     (keep, errors)

@@ -47,7 +47,7 @@ pub struct ListTab {
 
 /// A group of the list.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct ListGroup {
+pub struct ListGroup<'a> {
     /// `active`, `draft` or `ended` (the section's id).
     pub id: &'static str,
     /// The group's heading.
@@ -55,14 +55,14 @@ pub struct ListGroup {
     /// How many campaigns the group has.
     pub count: usize,
     /// Its campaigns, by name.
-    pub entries: Vec<ListEntry>,
+    pub entries: Vec<&'a ListEntry>,
     /// What to say when the group is empty.
     pub empty: String,
 }
 
 /// The campaign list.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct ListView {
+pub struct ListView<'a> {
     /// The tenant's name.
     pub tenant: String,
     /// The snapshot time in the workspace time zone.
@@ -72,7 +72,7 @@ pub struct ListView {
     /// `21 campaigns`.
     pub count: String,
     /// Active, Draft and Ended, in this order.
-    pub groups: Vec<ListGroup>,
+    pub groups: Vec<ListGroup<'a>>,
 }
 
 /// The list entry of one campaign.
@@ -134,8 +134,15 @@ pub fn list_entry(input: &ViewInput, view: &CampaignView) -> ListEntry {
 }
 
 /// The list, grouped Active, Draft, Ended, each sorted by name then id.
-pub fn list_view(mut entries: Vec<ListEntry>, tenant: &str, snapshot: String, snapshot_iso: String) -> ListView {
-    entries.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.id.cmp(&b.id)));
+pub fn list_view<'a>(
+    mut entries: Vec<&'a ListEntry>,
+    tenant: &str,
+    snapshot: String,
+    snapshot_iso: String,
+) -> ListView<'a> {
+    // The entries are borrowed from the manifest records: a list of a hundred thousand
+    // campaigns is not copied.
+    entries.sort_by_cached_key(|e| (e.name.to_lowercase(), e.id.clone()));
     let count = entries.len();
     let groups = [
         (Layout::Active, "active", "Active", "No campaign is scheduled, running or paused."),
@@ -144,7 +151,7 @@ pub fn list_view(mut entries: Vec<ListEntry>, tenant: &str, snapshot: String, sn
     ]
     .into_iter()
     .map(|(layout, id, title, empty)| {
-        let entries: Vec<ListEntry> = entries.iter().filter(|e| e.layout == layout).cloned().collect();
+        let entries: Vec<&ListEntry> = entries.iter().copied().filter(|e| e.layout == layout).collect();
         ListGroup { id, title, count: entries.len(), entries, empty: empty.to_string() }
     })
     .collect();
@@ -193,12 +200,13 @@ mod tests {
 
     #[test]
     fn the_list_groups_by_layout_and_sorts_by_name() {
-        let entries = vec![
+        let entries = [
             entry(&Fixture::ended().with(json!({"id": "b", "name": "beta"}))),
             entry(&Fixture::running().with(json!({"id": "r", "name": "Running"}))),
             entry(&Fixture::ended().with(json!({"id": "a", "name": "Alpha"}))),
         ];
-        let list = list_view(entries, "Acme", "2026-11-27 12:00 UTC".into(), "2026-11-27T12:00:00Z".into());
+        let list =
+            list_view(entries.iter().collect(), "Acme", "2026-11-27 12:00 UTC".into(), "2026-11-27T12:00:00Z".into());
         assert_eq!(list.count, "3 campaigns");
         let groups: Vec<(&str, usize)> = list.groups.iter().map(|g| (g.id, g.count)).collect();
         assert_eq!(groups, [("active", 1), ("draft", 0), ("ended", 2)]);

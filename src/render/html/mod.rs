@@ -104,6 +104,15 @@ fn collect_files(root: &Path, dir: &Path, out: &mut Vec<String>) {
     out.sort();
 }
 
+/// A page that could not be written: its template failed, or writing its file did.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+    #[error(transparent)]
+    Io(std::io::Error),
+}
+
 /// One page as the templates see it.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Page<'a> {
@@ -133,6 +142,8 @@ pub struct Page<'a> {
     pub attachments_note: Option<&'a str>,
     /// The built-in task rows, already written, when no template is overridden (`page.tasks.rows` is then empty); null as soon as a template is overridden (`--templates`), and templates then get every row as values.
     pub task_rows_html: Option<&'a str>,
+    /// In the built-in `index.html`, where the tool writes a group's campaign rows itself when no template is overridden (`list.groups[].entries` is then empty); null as soon as a template is overridden, and templates then get every campaign as values.
+    pub list_rows: Option<&'a str>,
 }
 
 /// A campaign view converted once for the templates, shared by all its pages
@@ -231,11 +242,33 @@ impl HtmlRenderer {
         self.render("campaign.html", &context)
     }
 
-    /// Renders the campaign list.
-    pub fn list_page(&self, list: &ListView, page: &Page) -> Result<String, TemplateError> {
+    /// Writes the campaign list to `out`.
+    ///
+    /// With the built-in templates the rows, one per campaign, are written straight to
+    /// `out` between the parts the template draws: a list of a hundred thousand
+    /// campaigns is never held as template values or as one string.
+    pub fn write_list_page(
+        &self,
+        list: &ListView,
+        page: &Page,
+        out: &mut impl std::io::Write,
+    ) -> Result<(), WriteError> {
         let mut context = Context::new();
-        context.insert("list", list);
-        context.insert("page", page);
-        self.render("index.html", &context)
+        if !self.compiled_rows {
+            context.insert("list", list);
+            context.insert("page", page);
+            let html = self.render("index.html", &context)?;
+            return out.write_all(html.as_bytes()).map_err(WriteError::Io);
+        }
+        context.insert("list", &rows::without_entries(list));
+        context.insert("page", &Page { list_rows: Some(rows::LIST_ROWS), ..page.clone() });
+        let html = self.render("index.html", &context)?;
+        let mut parts = html.split(rows::LIST_ROWS);
+        out.write_all(parts.next().unwrap_or_default().as_bytes()).map_err(WriteError::Io)?;
+        for group in list.groups.iter().filter(|g| g.count > 0) {
+            rows::write_list_rows(&group.entries, out).map_err(WriteError::Io)?;
+            out.write_all(parts.next().unwrap_or_default().as_bytes()).map_err(WriteError::Io)?;
+        }
+        Ok(())
     }
 }
