@@ -52,13 +52,68 @@ pub struct Written {
 #[derive(Debug)]
 pub struct Output {
     root: PathBuf,
-    written: Mutex<Vec<Written>>,
+    /// Files in place: carried over from the previous snapshot, found unchanged, or
+    /// committed by this run.
+    written: Mutex<Vec<Record>>,
     /// Folders this run checked or created: no link, no file on the way.
     folders: Mutex<std::collections::HashSet<PathBuf>>,
     /// Files actually written by this run (not carried over, not unchanged).
     fresh: std::sync::atomic::AtomicUsize,
     /// Files staged for the run's commit (see [`Output::hold`]).
-    held: Mutex<Vec<Staged>>,
+    held: Mutex<Vec<Held>>,
+}
+
+/// A file of the snapshot as the output folder keeps it until the manifest lists it:
+/// a run of a hundred thousand campaigns holds some 600,000 of them, so the digest is
+/// kept as bytes and the path without spare capacity (a [`Written`] is made for each
+/// only when it is asked for).
+#[derive(Debug, Clone)]
+struct Record {
+    path: Box<str>,
+    sha256: [u8; 32],
+    bytes: u64,
+}
+
+impl Record {
+    fn of(file: &Written) -> Record {
+        // A digest that is not 64 hex digits (a hand-edited manifest) matches no file
+        // either way: it is kept as zeros.
+        let mut sha256 = [0u8; 32];
+        if file.sha256.len() == 64 && file.sha256.is_ascii() {
+            for (i, byte) in sha256.iter_mut().enumerate() {
+                match u8::from_str_radix(&file.sha256[2 * i..2 * i + 2], 16) {
+                    Ok(b) => *byte = b,
+                    Err(_) => {
+                        sha256 = [0; 32];
+                        break;
+                    }
+                }
+            }
+        }
+        Record { path: file.path.as_str().into(), sha256, bytes: file.bytes }
+    }
+
+    fn written(&self) -> Written {
+        Written { path: self.path.to_string(), sha256: hex(&self.sha256), bytes: self.bytes }
+    }
+}
+
+/// A file staged for the run's commit: its record and the name it waits under, in
+/// the folder it goes to. The output folder removes it when it is not committed.
+#[derive(Debug)]
+struct Held {
+    record: Record,
+    temp: Box<str>,
+}
+
+/// The files of a snapshot, sorted by path, for the manifest: serialised as a list of
+/// [`Written`], one made at a time.
+pub struct Listing<'a>(Vec<&'a Record>);
+
+impl Serialize for Listing<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|r| r.written()))
+    }
 }
 
 impl Output {
@@ -82,7 +137,14 @@ impl Output {
     /// until every file of it was written, so a run that fails for want of space
     /// leaves the previous snapshot as it was (see [`Output::commit_held`]).
     pub fn hold(&self, file: Staged) {
-        lock(&self.held).push(file);
+        let Staged { temp, written } = file;
+        let record = Record::of(&written);
+        // The temporary file is in the folder of the file it becomes (see `writer`).
+        let name: Box<str> = temp.file_name().map(|n| n.to_string_lossy().into()).unwrap_or_default();
+        // From here the output folder removes the file unless it is committed (a file
+        // that could not be kept is gone, and the commit then fails on it).
+        let _ = temp.keep();
+        lock(&self.held).push(Held { record, temp: name });
     }
 
     /// Holds a file for the commit unless the file already holds exactly these bytes.
@@ -104,7 +166,7 @@ impl Output {
         let same = digest_regular(&self.root.join(&new.path))
             .is_some_and(|(sha256, bytes)| sha256 == new.sha256 && bytes == new.bytes);
         if same {
-            self.carry(file.written.clone());
+            self.carry(file.written().clone());
         } else {
             self.hold(file);
         }
@@ -113,16 +175,15 @@ impl Output {
     /// Calls `f` with every file the snapshot will list once the held files are
     /// committed, sorted by path; the records are borrowed, not copied (a snapshot of
     /// a hundred thousand campaigns lists some 600,000 files).
-    pub fn with_listing<R>(&self, f: impl FnOnce(&[&Written]) -> R) -> R {
+    pub fn with_listing<R>(&self, f: impl FnOnce(&Listing) -> R) -> R {
         let written = lock(&self.written);
         let held = lock(&self.held);
         // The last record of a path wins: a file rewritten after being carried over.
-        let mut by_path: std::collections::BTreeMap<&str, &Written> = std::collections::BTreeMap::new();
-        for file in written.iter().chain(held.iter().map(|s| &s.written)) {
+        let mut by_path: std::collections::BTreeMap<&str, &Record> = std::collections::BTreeMap::new();
+        for file in written.iter().chain(held.iter().map(|h| &h.record)) {
             by_path.insert(&file.path, file);
         }
-        let files: Vec<&Written> = by_path.into_values().collect();
-        f(&files)
+        f(&Listing(by_path.into_values().collect()))
     }
 
     /// Lists a file that already holds exactly these bytes.
@@ -132,15 +193,33 @@ impl Output {
 
     /// Drops the held files (their temporary files are removed): the run changes nothing.
     pub fn discard_held(&self) {
-        lock(&self.held).clear();
+        for held in std::mem::take(&mut *lock(&self.held)) {
+            let _ = fs::remove_file(self.temp_path(&held));
+        }
+    }
+
+    /// Where a held file waits.
+    fn temp_path(&self, held: &Held) -> PathBuf {
+        let place = self.root.join(&*held.record.path);
+        place.parent().unwrap_or(&self.root).join(&*held.temp)
     }
 
     /// Puts every held file in place, then `last` (the manifest), which was staged
     /// before any of them so no commit can leave it unwritten.
     pub fn commit_held(&self, last: Option<Staged>) -> Result<(), OutputError> {
-        let held = std::mem::take(&mut *lock(&self.held));
-        for file in held {
-            file.commit(self)?;
+        let mut held = std::mem::take(&mut *lock(&self.held)).into_iter();
+        while let Some(file) = held.next() {
+            let path = self.root.join(&*file.record.path);
+            if let Err(cause) = fs::rename(self.temp_path(&file), &path) {
+                // What was not put in place is removed, as the run's own files are.
+                let _ = fs::remove_file(self.temp_path(&file));
+                held.for_each(|rest| {
+                    let _ = fs::remove_file(self.temp_path(&rest));
+                });
+                return Err(OutputError::Io { path, cause });
+            }
+            self.fresh.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            lock(&self.written).push(file.record);
         }
         if let Some(file) = last {
             file.commit(self)?;
@@ -167,9 +246,7 @@ impl Output {
 
     /// Lists a file of the previous snapshot that stays as it is.
     pub fn carry(&self, file: Written) {
-        if let Ok(mut w) = self.written.lock() {
-            w.push(file);
-        }
+        lock(&self.written).push(Record::of(&file));
     }
 
     /// Number of files this run wrote.
@@ -266,16 +343,22 @@ impl Output {
             return wanted;
         }
         let written = lock(&self.written);
-        written.iter().filter_map(|f| wanted.get(f.path.as_str()).copied()).collect()
+        written.iter().filter_map(|f| wanted.get(&*f.path).copied()).collect()
     }
 
     /// Every file written so far, sorted by path.
     pub fn written(&self) -> Vec<Written> {
         // The last record of a path wins: a file rewritten after being carried over.
-        let files = self.written.lock().map(|w| w.clone()).unwrap_or_default();
-        let latest: std::collections::BTreeMap<String, Written> =
-            files.into_iter().map(|f| (f.path.clone(), f)).collect();
-        latest.into_values().collect()
+        let files = lock(&self.written);
+        let latest: std::collections::BTreeMap<&str, &Record> = files.iter().map(|f| (&*f.path, f)).collect();
+        latest.into_values().map(Record::written).collect()
+    }
+}
+
+impl Drop for Output {
+    /// Files held but never committed (a run that stopped on an error) are removed.
+    fn drop(&mut self) {
+        self.discard_held();
     }
 }
 
@@ -548,5 +631,58 @@ mod tests {
         }
         let w = out.written();
         assert_eq!(w[0].sha256, "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+    }
+
+    /// Names of the files in `dir` and its folders, temporary ones included.
+    fn files(dir: &Path) -> Vec<String> {
+        let mut out = Vec::new();
+        for entry in fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                out.extend(files(&path).into_iter().map(|f| format!("{}/{f}", entry.file_name().to_string_lossy())));
+            } else {
+                out.push(entry.file_name().to_string_lossy().into_owned());
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn held_files_are_listed_in_path_order_and_appear_only_when_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = Output::create(dir.path()).unwrap();
+        out.carry(Written { path: "b/kept.txt".into(), sha256: sha256_hex(b"kept"), bytes: 4 });
+        out.hold(out.stage("c/new.txt", b"new").unwrap());
+        out.hold(out.stage("a/first.txt", b"first").unwrap());
+        // A file carried over and then written again is listed once, as written.
+        out.hold(out.stage("b/kept.txt", b"again").unwrap());
+        let listed = out.with_listing(|files| serde_json::to_value(files).unwrap());
+        let expected = serde_json::json!([
+            {"path": "a/first.txt", "sha256": sha256_hex(b"first"), "bytes": 5},
+            {"path": "b/kept.txt", "sha256": sha256_hex(b"again"), "bytes": 5},
+            {"path": "c/new.txt", "sha256": sha256_hex(b"new"), "bytes": 3},
+        ]);
+        assert_eq!(listed, expected);
+        assert!(files(dir.path()).iter().all(|f| !f.ends_with(".txt")), "nothing in place before the commit");
+        out.commit_held(None).unwrap();
+        assert_eq!(files(dir.path()), ["a/first.txt", "b/kept.txt", "c/new.txt"]);
+        assert_eq!(fs::read(dir.path().join("b/kept.txt")).unwrap(), b"again");
+        assert_eq!(out.fresh(), 3);
+    }
+
+    #[test]
+    fn held_files_not_committed_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let out = Output::create(dir.path()).unwrap();
+            out.hold(out.stage("a/x.txt", b"x").unwrap());
+            out.discard_held();
+            assert_eq!(files(dir.path()), Vec::<String>::new());
+            out.hold(out.stage("a/y.txt", b"y").unwrap());
+            assert_eq!(files(dir.path()).len(), 1, "waiting under a temporary name");
+        }
+        // The output folder dropped without a commit (a run that stopped on an error).
+        assert_eq!(files(dir.path()), Vec::<String>::new());
     }
 }

@@ -153,7 +153,8 @@ pub struct Shelf {
     id: Id,
     tenant: Tenant,
     status: Status,
-    csv: CsvFiles,
+    /// Which of `TableName::ALL` it has as CSV files beside `file` (bit i for the i-th).
+    tables: u8,
     /// The SHA-256 of the object's text as it was read and checked.
     object: [u8; 32],
 }
@@ -188,7 +189,11 @@ impl Found {
             id: parsed.campaign.id,
             tenant: parsed.campaign.tenant,
             status,
-            csv,
+            tables: TableName::ALL
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| csv.get(**t).is_some())
+                .fold(0, |mask, (i, _)| mask | 1 << i),
         })
     }
 
@@ -217,10 +222,14 @@ impl Found {
     }
 
     /// Its CSV tables.
-    pub fn csv(&self) -> &CsvFiles {
+    pub fn csv(&self) -> CsvFiles {
         match self {
-            Found::Held(b) => &b.csv,
-            Found::Shelved(s) => &s.csv,
+            Found::Held(b) => b.csv.clone(),
+            Found::Shelved(s) => {
+                let dir = s.file.parent().unwrap_or(Path::new(""));
+                let present = TableName::ALL.iter().enumerate().filter(|(i, _)| s.tables & 1 << i != 0);
+                CsvFiles(present.map(|(_, t)| (*t, dir.join(t.file_name()))).collect())
+            }
         }
     }
 
@@ -248,7 +257,7 @@ impl Found {
             ));
         }
         let parsed = json::parse_campaign(&shelf.file, text, 1, 1)?;
-        place(parsed, shelf.csv.clone(), workspace).map(|b| Opened::Read(Box::new(b)))
+        place(parsed, self.csv(), workspace).map(|b| Opened::Read(Box::new(b)))
     }
 }
 
@@ -575,13 +584,18 @@ mod tests {
     #[test]
     fn a_bundle_folder_campaign_is_shelved_and_read_again_as_it_was() {
         let tmp = tempfile::tempdir().unwrap();
-        bundle_folder(tmp.path());
+        let dir = bundle_folder(tmp.path());
+        std::fs::write(dir.join("upload_rejects.csv"), "row,reason\n").unwrap();
         let inputs = load(&[tmp.path().to_path_buf()], None).unwrap();
         let [found] = inputs.bundles.as_slice() else { panic!("one campaign: {:?}", inputs.errors) };
         assert!(matches!(found, Found::Shelved(_)), "kept as its id, tenant, status and tables only");
         assert_eq!((found.id(), found.tenant().id.as_str(), found.status()), ("q3", "acme", &Status::Draft));
+        let tables: Vec<PathBuf> = found.csv().paths().map(Path::to_path_buf).collect();
+        assert_eq!(tables, [dir.join("upload_rejects.csv")]);
         let bundle = found.open(&inputs.workspace).unwrap();
         assert_eq!(bundle.campaign().name.as_str(), "Q3");
+        assert_eq!(bundle.csv.get(TableName::UploadRejects), Some(dir.join("upload_rejects.csv").as_path()));
+        assert_eq!(bundle.csv.get(TableName::Tasks), None);
         assert_eq!(found.object_digest(), sha256(bundle.parsed.raw.as_bytes()));
     }
 

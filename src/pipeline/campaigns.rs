@@ -1,6 +1,8 @@
 //! Building every campaign of one output folder, in parallel: each is kept as it
 //! was, built, or reported and skipped while the others are built.
 
+use std::sync::Mutex;
+
 use super::campaign::{self, Ctx};
 use super::manifest::CampaignRecord;
 use super::plan::{self, Step};
@@ -42,45 +44,70 @@ pub(super) fn build_all(
 ) -> Campaigns {
     use rayon::prelude::*;
     let bar = super::progress_bar(bundles.len(), "campaigns");
-    let outcomes: Vec<(String, Outcome)> = pool.install(|| {
-        bundles
-            .par_iter()
-            .map(|b| {
-                let outcome = one(ctx, before, fingerprint, b);
-                bar.inc(1);
-                (b.id().to_string(), outcome)
-            })
-            .collect()
+    // Each outcome goes straight into what the campaigns came to, not into a list of
+    // outcomes first: with a hundred thousand campaigns that list alone was 60 MB.
+    let gathered = Mutex::new(Gathered::default());
+    pool.install(|| {
+        bundles.par_iter().enumerate().for_each(|(index, b)| {
+            let outcome = one(ctx, before, fingerprint, b);
+            bar.inc(1);
+            let id = b.id();
+            match outcome {
+                Outcome::Kept(record, files) => {
+                    files.into_iter().for_each(|f| ctx.output.carry(f));
+                    let mut g = lock(&gathered);
+                    g.done.records.push(record);
+                    g.unchanged += 1;
+                }
+                Outcome::Built(built) => {
+                    let mut g = lock(&gathered);
+                    g.done.rebuilt.push(id.to_string());
+                    g.done.records.push(built.record);
+                    g.pdfs.extend(built.pdf.map(|pdf| (index, pdf)));
+                    g.built += 1;
+                }
+                Outcome::Failed(Problem::Campaign { error: CampaignError::Output(e), .. }) if e.is_storage_full() => {
+                    before.snapshot.files_of(id).into_iter().for_each(|f| ctx.output.carry(f));
+                    lock(&gathered).done.storage_full.get_or_insert(e);
+                }
+                Outcome::Failed(problem) => {
+                    // The previous snapshot of a campaign that failed stays on disk and in the manifest.
+                    before.snapshot.files_of(id).into_iter().for_each(|f| ctx.output.carry(f));
+                    let mut g = lock(&gathered);
+                    g.done.failed.push(id.to_string());
+                    g.problems.push((index, problem));
+                }
+            }
+        })
     });
     bar.finish_and_clear();
 
-    let mut done = Campaigns::default();
-    for (id, outcome) in outcomes {
-        match outcome {
-            Outcome::Kept(record, files) => {
-                files.into_iter().for_each(|f| ctx.output.carry(f));
-                done.records.push(record);
-                report.unchanged += 1;
-            }
-            Outcome::Built(built) => {
-                done.rebuilt.push(id);
-                done.records.push(built.record);
-                done.pdfs.extend(built.pdf);
-                report.built += 1;
-            }
-            Outcome::Failed(Problem::Campaign { error: CampaignError::Output(e), .. }) if e.is_storage_full() => {
-                before.snapshot.files_of(&id).into_iter().for_each(|f| ctx.output.carry(f));
-                done.storage_full.get_or_insert(e);
-            }
-            Outcome::Failed(problem) => {
-                // The previous snapshot of a campaign that failed stays on disk and in the manifest.
-                before.snapshot.files_of(&id).into_iter().for_each(|f| ctx.output.carry(f));
-                done.failed.push(id);
-                report.problems.push(problem);
-            }
-        }
-    }
+    // Records in id order, PDFs and problems in input order, whatever order the campaigns ended in.
+    let Gathered { mut done, mut pdfs, mut problems, built, unchanged } =
+        gathered.into_inner().unwrap_or_else(|e| e.into_inner());
+    done.records.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    pdfs.sort_by_key(|(index, _)| *index);
+    done.pdfs = pdfs.into_iter().map(|(_, pdf)| pdf).collect();
+    problems.sort_by_key(|(index, _)| *index);
+    report.problems.extend(problems.into_iter().map(|(_, problem)| problem));
+    report.built += built;
+    report.unchanged += unchanged;
     done
+}
+
+/// What the campaigns came to while they are built, with the input position of what
+/// must be told in input order.
+#[derive(Default)]
+struct Gathered {
+    done: Campaigns,
+    pdfs: Vec<(usize, (String, PdfJob))>,
+    problems: Vec<(usize, Problem)>,
+    built: usize,
+    unchanged: usize,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn one(ctx: &Ctx, before: &plan::Before, fingerprint: &plan::Fingerprint, found: &Found) -> Outcome {

@@ -54,7 +54,9 @@ const DAY: Duration = Duration::from_secs(24 * 3600);
 /// What a table was when its bytes were read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(super) struct FileState {
-    path: String,
+    /// The table's file name (its folder is the campaign's: a moved folder keeps its
+    /// files' inodes and times, and their bytes).
+    name: String,
     dev: u64,
     ino: u64,
     size: u64,
@@ -64,7 +66,7 @@ pub(super) struct FileState {
 
 impl FileState {
     /// The state of the table at `path`, when it is on a local file system (see
-    /// [`LOCAL`]) and its path is UTF-8.
+    /// [`LOCAL`]) and its name is UTF-8.
     pub(super) fn of(path: &Path) -> Option<FileState> {
         use std::os::unix::fs::MetadataExt;
         let file = std::fs::File::open(path).ok()?;
@@ -74,7 +76,7 @@ impl FileState {
         let m = file.metadata().ok()?;
         let ns = |secs: i64, nsec: i64| i128::from(secs) * 1_000_000_000 + i128::from(nsec);
         Some(FileState {
-            path: path.to_str()?.to_string(),
+            name: path.file_name()?.to_str()?.to_string(),
             dev: m.dev(),
             ino: m.ino(),
             size: m.size(),
@@ -95,10 +97,28 @@ impl FileState {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Entry {
     /// SHA-256 of the campaign object's text.
-    object: String,
+    object: Sha,
     tables: Vec<FileState>,
-    /// The input digest, hex.
-    digest: String,
+    /// The input digest.
+    digest: Sha,
+}
+
+/// A SHA-256, kept as its bytes and written in the cache file as 64 hex digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Sha([u8; 32]);
+
+impl Serialize for Sha {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&hex(&self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for Sha {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Sha, D::Error> {
+        let text = std::borrow::Cow::<str>::deserialize(deserializer)?;
+        let bytes = unhex(&text).and_then(|b| <[u8; 32]>::try_from(b).ok());
+        bytes.map(Sha).ok_or_else(|| serde::de::Error::custom("not a SHA-256"))
+    }
 }
 
 #[derive(Default, Serialize, Deserialize)]
@@ -161,16 +181,15 @@ impl Digests {
         if self.file.is_none() {
             return compute();
         }
-        let object = hex(object);
+        let object = Sha(*object);
         let before: Option<Vec<FileState>> = tables.iter().map(|p| FileState::of(p)).collect();
         if let Some(before) = &before
             && let Some(entry) = self.previous.get(id)
             && entry.object == object
             && entry.tables == *before
-            && let Some(digest) = unhex(&entry.digest)
         {
             lock(&self.kept).insert(id.to_string());
-            return Ok(digest);
+            return Ok(entry.digest.0.to_vec());
         }
         let read_at = SystemTime::now();
         let digest = compute()?;
@@ -180,8 +199,9 @@ impl Digests {
             && !after.is_empty()
             && before == after
             && after.iter().all(|state| state.settled(read_at))
+            && let Ok(bytes) = <[u8; 32]>::try_from(digest.as_slice())
         {
-            lock(&self.learnt).insert(id.to_string(), Entry { object, tables: after, digest: hex(&digest) });
+            lock(&self.learnt).insert(id.to_string(), Entry { object, tables: after, digest: Sha(bytes) });
         }
         Ok(digest)
     }
@@ -293,7 +313,7 @@ mod tests {
     use super::*;
 
     fn state(mtime_ns: i128, ctime_ns: i128) -> FileState {
-        FileState { path: "t.csv".into(), dev: 1, ino: 2, size: 3, mtime_ns, ctime_ns }
+        FileState { name: "t.csv".into(), dev: 1, ino: 2, size: 3, mtime_ns, ctime_ns }
     }
 
     #[test]
@@ -306,6 +326,15 @@ mod tests {
         assert!(!state(999 * second, 990 * second).settled(now));
         // A clock that went back.
         assert!(!state(990 * second, 1_005 * second).settled(now));
+    }
+
+    #[test]
+    fn digests_are_written_as_hex_and_read_back() {
+        let sha = Sha([7; 32]);
+        let text = serde_json::to_string(&sha).unwrap();
+        assert_eq!(text, format!("\"{}\"", "07".repeat(32)));
+        assert_eq!(serde_json::from_str::<Sha>(&text).unwrap(), sha);
+        assert!(serde_json::from_str::<Sha>("\"abcd\"").is_err(), "too short");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::lifecycle::Layout;
 use crate::model::Tenant;
-use crate::output::{Output, OutputError, Written};
+use crate::output::{Listing, Output, OutputError, Written};
 use crate::view::ListEntry;
 
 /// A campaign's record in the manifest.
@@ -75,7 +75,7 @@ struct Writing<'a> {
     tool_version: &'a str,
     tenant: &'a Tenant,
     built_with: &'a BuiltWith,
-    files: &'a [&'a Written],
+    files: &'a Listing<'a>,
     campaigns: &'a [CampaignRecord],
     failed: &'a [String],
 }
