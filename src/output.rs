@@ -144,7 +144,13 @@ impl Output {
         // From here the output folder removes the file unless it is committed (a file
         // that could not be kept is gone, and the commit then fails on it).
         let _ = temp.keep();
-        lock(&self.held).push(Held { record, temp: name });
+        let mut held = lock(&self.held);
+        if held.len() == held.capacity() {
+            // Grown by a quarter rather than doubled: a run can hold some 600,000 files.
+            let more = (held.capacity() / 4).max(64);
+            held.reserve_exact(more);
+        }
+        held.push(Held { record, temp: name });
     }
 
     /// Holds a file for the commit unless the file already holds exactly these bytes.

@@ -46,7 +46,9 @@ pub(super) fn build_all(
     let bar = super::progress_bar(bundles.len(), "campaigns");
     // Each outcome goes straight into what the campaigns came to, not into a list of
     // outcomes first: with a hundred thousand campaigns that list alone was 60 MB.
-    let gathered = Mutex::new(Gathered::default());
+    let mut gathered = Gathered::default();
+    gathered.done.records.reserve_exact(bundles.len());
+    let gathered = Mutex::new(gathered);
     pool.install(|| {
         bundles.par_iter().enumerate().for_each(|(index, b)| {
             let outcome = one(ctx, before, fingerprint, b);
