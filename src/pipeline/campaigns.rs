@@ -70,7 +70,11 @@ pub(super) fn build_all(
                 }
                 Outcome::Failed(Problem::Campaign { error: CampaignError::Output(e), .. }) if e.is_storage_full() => {
                     before.snapshot.files_of(id).into_iter().for_each(|f| ctx.output.carry(f));
-                    lock(&gathered).done.storage_full.get_or_insert(e);
+                    // The first in input order is told, whichever campaign ran out of space first.
+                    let mut g = lock(&gathered);
+                    if g.storage_full.as_ref().is_none_or(|(first, _)| index < *first) {
+                        g.storage_full = Some((index, e));
+                    }
                 }
                 Outcome::Failed(problem) => {
                     // The previous snapshot of a campaign that failed stays on disk and in the manifest.
@@ -85,8 +89,9 @@ pub(super) fn build_all(
     bar.finish_and_clear();
 
     // Records in id order, PDFs and problems in input order, whatever order the campaigns ended in.
-    let Gathered { mut done, mut pdfs, mut problems, built, unchanged } =
+    let Gathered { mut done, mut pdfs, mut problems, built, unchanged, storage_full } =
         gathered.into_inner().unwrap_or_else(|e| e.into_inner());
+    done.storage_full = storage_full.map(|(_, e)| e);
     done.records.sort_unstable_by(|a, b| a.id.cmp(&b.id));
     pdfs.sort_by_key(|(index, _)| *index);
     done.pdfs = pdfs.into_iter().map(|(_, pdf)| pdf).collect();
@@ -104,6 +109,7 @@ struct Gathered {
     done: Campaigns,
     pdfs: Vec<(usize, (String, PdfJob))>,
     problems: Vec<(usize, Problem)>,
+    storage_full: Option<(usize, OutputError)>,
     built: usize,
     unchanged: usize,
 }

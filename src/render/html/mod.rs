@@ -253,16 +253,25 @@ impl HtmlRenderer {
         page: &Page,
         out: &mut impl std::io::Write,
     ) -> Result<(), WriteError> {
-        let mut context = Context::new();
-        if !self.compiled_rows {
+        let drawn = |out: &mut dyn std::io::Write| -> Result<(), WriteError> {
+            let mut context = Context::new();
             context.insert("list", list);
             context.insert("page", page);
             let html = self.render("index.html", &context)?;
-            return out.write_all(html.as_bytes()).map_err(WriteError::Io);
+            out.write_all(html.as_bytes()).map_err(WriteError::Io)
+        };
+        if !self.compiled_rows {
+            return drawn(out);
         }
+        let mut context = Context::new();
         context.insert("list", &rows::without_entries(list));
         context.insert("page", &Page { list_rows: Some(rows::LIST_ROWS), ..page.clone() });
         let html = self.render("index.html", &context)?;
+        let groups = list.groups.iter().filter(|g| g.count > 0).count();
+        if html.matches(rows::LIST_ROWS).count() != groups {
+            // Not the page the rows were written for: the template draws them instead.
+            return drawn(out);
+        }
         let mut parts = html.split(rows::LIST_ROWS);
         out.write_all(parts.next().unwrap_or_default().as_bytes()).map_err(WriteError::Io)?;
         for group in list.groups.iter().filter(|g| g.count > 0) {
