@@ -78,18 +78,7 @@ impl Record {
     fn of(file: &Written) -> Record {
         // A digest that is not 64 hex digits (a hand-edited manifest) matches no file
         // either way: it is kept as zeros.
-        let mut sha256 = [0u8; 32];
-        if file.sha256.len() == 64 && file.sha256.is_ascii() {
-            for (i, byte) in sha256.iter_mut().enumerate() {
-                match u8::from_str_radix(&file.sha256[2 * i..2 * i + 2], 16) {
-                    Ok(b) => *byte = b,
-                    Err(_) => {
-                        sha256 = [0; 32];
-                        break;
-                    }
-                }
-            }
-        }
+        let sha256 = unhex_sha256(&file.sha256).unwrap_or([0; 32]);
         Record { path: file.path.as_str().into(), sha256, bytes: file.bytes }
     }
 
@@ -168,14 +157,17 @@ impl Output {
     /// same bytes (same SHA-256 and size): then the staged copy is removed and the file
     /// is listed as it is.
     pub fn hold_unless_same(&self, file: Staged) {
-        let new = &file.written;
-        let same = digest_regular(&self.root.join(&new.path))
-            .is_some_and(|(sha256, bytes)| sha256 == new.sha256 && bytes == new.bytes);
-        if same {
+        if self.in_place(&file.written) {
             self.carry(file.written().clone());
         } else {
             self.hold(file);
         }
+    }
+
+    /// Whether the file in place already holds these bytes (same SHA-256 and size).
+    pub fn in_place(&self, file: &Written) -> bool {
+        digest_regular(&self.root.join(&file.path))
+            .is_some_and(|(sha256, bytes)| sha256 == file.sha256 && bytes == file.bytes)
     }
 
     /// Calls `f` with every file the snapshot will list once the held files are
@@ -184,12 +176,7 @@ impl Output {
     pub fn with_listing<R>(&self, f: impl FnOnce(&Listing) -> R) -> R {
         let written = lock(&self.written);
         let held = lock(&self.held);
-        // The last record of a path wins: a file rewritten after being carried over.
-        let mut by_path: std::collections::BTreeMap<&str, &Record> = std::collections::BTreeMap::new();
-        for file in written.iter().chain(held.iter().map(|h| &h.record)) {
-            by_path.insert(&file.path, file);
-        }
-        f(&Listing(by_path.into_values().collect()))
+        f(&Listing(latest(written.iter().chain(held.iter().map(|h| &h.record)))))
     }
 
     /// Lists a file that already holds exactly these bytes.
@@ -354,11 +341,15 @@ impl Output {
 
     /// Every file written so far, sorted by path.
     pub fn written(&self) -> Vec<Written> {
-        // The last record of a path wins: a file rewritten after being carried over.
-        let files = lock(&self.written);
-        let latest: std::collections::BTreeMap<&str, &Record> = files.iter().map(|f| (&*f.path, f)).collect();
-        latest.into_values().map(Record::written).collect()
+        latest(lock(&self.written).iter()).into_iter().map(Record::written).collect()
     }
+}
+
+/// One record per path, sorted by path: the last record of a path wins (a file
+/// rewritten after being carried over).
+fn latest<'a>(records: impl Iterator<Item = &'a Record>) -> Vec<&'a Record> {
+    let by_path: std::collections::BTreeMap<&str, &Record> = records.map(|r| (&*r.path, r)).collect();
+    by_path.into_values().collect()
 }
 
 impl Drop for Output {
@@ -598,6 +589,18 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
+/// The bytes of hex digits (either case); `None` for anything else or an odd count.
+pub fn unhex(text: &str) -> Option<Vec<u8>> {
+    let digits: Option<Vec<u8>> = text.chars().map(|c| c.to_digit(16).map(|d| d as u8)).collect();
+    let digits = digits.filter(|d| d.len().is_multiple_of(2))?;
+    Some(digits.chunks(2).map(|pair| pair[0] << 4 | pair[1]).collect())
+}
+
+/// A SHA-256 written as 64 hex digits, as bytes.
+pub fn unhex_sha256(text: &str) -> Option<[u8; 32]> {
+    unhex(text).and_then(|bytes| bytes.try_into().ok())
+}
+
 /// Lower-case hex of bytes.
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
@@ -690,5 +693,15 @@ mod tests {
         }
         // The output folder dropped without a commit (a run that stopped on an error).
         assert_eq!(files(dir.path()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn hex_round_trips() {
+        assert_eq!(unhex_sha256(&"AB".repeat(32)), Some([0xab; 32]));
+        assert_eq!(unhex_sha256("abcd"), None);
+        assert_eq!(unhex(&hex(&[0, 1, 254, 255])), Some(vec![0, 1, 254, 255]));
+        assert_eq!(unhex("abc"), None);
+        assert_eq!(unhex("zz"), None);
+        assert_eq!(unhex("+f+f"), None);
     }
 }

@@ -181,15 +181,15 @@ pub fn commit(
                 campaigns: &campaigns,
                 failed: &failed,
             };
-            serde_json::to_writer_pretty(&mut file, &manifest)
+            // Buffered before the file, which hashes what it is given write by write.
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut file);
+            serde_json::to_writer_pretty(&mut out, &manifest)?;
+            out.write_all(b"\n").and_then(|()| out.flush()).map_err(serde_json::Error::io)
         })
         .map_err(|e| io(e.into()))?;
-    file.write_all(b"\n").map_err(io)?;
     let staged = file.stage()?;
     let new = staged.written().clone();
-    let unchanged = crate::output::digest_regular(&output.root().join("manifest.json"))
-        .is_some_and(|(sha256, bytes)| sha256 == new.sha256 && bytes == new.bytes);
-    if unchanged {
+    if output.in_place(&new) {
         // The same bytes are already in place: the staged copy is dropped (and removed).
         drop(staged);
         output.commit_held(None)?;
