@@ -67,9 +67,11 @@ pub(super) fn campaigns(
 
 /// Removes the files the previous snapshot had for the shards' campaigns and the merged one has not.
 pub(super) fn remove_stale(output: &Output, previous: &Previous, owned: &HashSet<&str>) {
-    let current: HashSet<String> = output.written().into_iter().map(|f| f.path).collect();
-    for file in previous.all_files() {
-        if campaign_of(&file.path).is_some_and(|id| owned.contains(id)) && !current.contains(&file.path) {
+    let before: Vec<&Written> =
+        previous.all_files().filter(|f| campaign_of(&f.path).is_some_and(|id| owned.contains(id))).collect();
+    let current = output.written_of(before.iter().map(|f| f.path.as_str()));
+    for file in &before {
+        if !current.contains(file.path.as_str()) {
             output.remove(&file.path);
         }
     }

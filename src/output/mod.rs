@@ -6,6 +6,8 @@
 //! complete. Folders are created one level at a time and a symbolic link met on
 //! the way is refused, so nothing is written outside the output folder.
 
+mod records;
+
 use std::collections::HashSet;
 use std::fs;
 use std::io::{self, BufWriter, Write};
@@ -14,6 +16,8 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+use records::{Merge, Records};
 
 /// A file operation that failed, with the path it was about.
 #[derive(Debug, thiserror::Error)]
@@ -54,19 +58,23 @@ pub struct Output {
     root: PathBuf,
     /// Files in place: carried over from the previous snapshot, found unchanged, or
     /// committed by this run.
-    written: Mutex<Vec<Record>>,
+    written: Mutex<Records>,
     /// Folders this run checked or created: no link, no file on the way.
     folders: Mutex<std::collections::HashSet<PathBuf>>,
     /// Files actually written by this run (not carried over, not unchanged).
     fresh: std::sync::atomic::AtomicUsize,
-    /// Files staged for the run's commit (see [`Output::hold`]).
-    held: Mutex<Vec<Held>>,
+    /// Files staged for the run's commit (see [`Output::hold`]), with the temporary
+    /// names they wait under.
+    held: Mutex<Records>,
+    /// How many records the output folder keeps in memory before it writes them to
+    /// disk (see [`records`]).
+    run: usize,
 }
 
 /// A file of the snapshot as the output folder keeps it until the manifest lists it:
-/// a run of a hundred thousand campaigns holds some 600,000 of them, so the digest is
-/// kept as bytes and the path without spare capacity (a [`Written`] is made for each
-/// only when it is asked for).
+/// the digest as bytes and the path without spare capacity (a [`Written`] is made for
+/// each only when it is asked for). A run of a hundred thousand campaigns holds some
+/// 600,000 of them, so beyond a few thousand they are kept on disk (see [`records`]).
 #[derive(Debug, Clone)]
 struct Record {
     path: Box<str>,
@@ -87,27 +95,39 @@ impl Record {
     }
 }
 
-/// A file staged for the run's commit: its record and the name it waits under, in
-/// the folder it goes to. The output folder removes it when it is not committed.
-#[derive(Debug)]
-struct Held {
-    record: Record,
-    temp: Box<str>,
-}
-
 /// The files of a snapshot, sorted by path, for the manifest: serialised as a list of
-/// [`Written`], one made at a time.
-pub struct Listing<'a>(Vec<&'a Record>);
+/// [`Written`], one read and made at a time.
+pub struct Listing<'a> {
+    written: &'a Records,
+    held: &'a Records,
+}
 
 impl Serialize for Listing<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(|r| r.written()))
+        use serde::ser::{Error, SerializeSeq};
+        let mut list = serializer.serialize_seq(None)?;
+        // A file held by this run replaces the same path carried over.
+        for item in Merge::of(&[self.written, self.held]).latest() {
+            let item = item.map_err(|e| S::Error::custom(records_unread(&e)))?;
+            list.serialize_element(&item.record.written())?;
+        }
+        list.end()
     }
+}
+
+/// Why the run's file records could not be read back from disk.
+fn records_unread(cause: &io::Error) -> String {
+    format!("cannot read back the list of the run's files: {}", crate::os::describe(cause))
 }
 
 impl Output {
     /// Opens (creating if needed) the output folder, removing temporary files a killed run left behind.
     pub fn create(root: &Path) -> Result<Output, OutputError> {
+        Output::keeping(root, records::RUN)
+    }
+
+    /// An output folder that keeps `run` file records in memory before it writes them to disk.
+    fn keeping(root: &Path, run: usize) -> Result<Output, OutputError> {
         if fs::metadata(root).is_ok_and(|m| !m.is_dir()) {
             return Err(OutputError::NotAFolder { path: root.to_path_buf() });
         }
@@ -115,10 +135,11 @@ impl Output {
         remove_leftovers(root);
         Ok(Output {
             root: root.to_path_buf(),
-            written: Mutex::new(Vec::new()),
+            written: Mutex::new(Records::new(root, run)),
             folders: Mutex::default(),
             fresh: Default::default(),
-            held: Mutex::default(),
+            held: Mutex::new(Records::new(root, run)),
+            run,
         })
     }
 
@@ -133,13 +154,7 @@ impl Output {
         // From here the output folder removes the file unless it is committed (a file
         // that could not be kept is gone, and the commit then fails on it).
         let _ = temp.keep();
-        let mut held = lock(&self.held);
-        if held.len() == held.capacity() {
-            // Grown by a quarter rather than doubled: a run can hold some 600,000 files.
-            let more = (held.capacity() / 4).max(64);
-            held.reserve_exact(more);
-        }
-        held.push(Held { record, temp: name });
+        lock(&self.held).push(record, name);
     }
 
     /// Holds a file for the commit unless the file already holds exactly these bytes.
@@ -176,7 +191,7 @@ impl Output {
     pub fn with_listing<R>(&self, f: impl FnOnce(&Listing) -> R) -> R {
         let written = lock(&self.written);
         let held = lock(&self.held);
-        f(&Listing(latest(written.iter().chain(held.iter().map(|h| &h.record)))))
+        f(&Listing { written: &written, held: &held })
     }
 
     /// Lists a file that already holds exactly these bytes.
@@ -185,34 +200,53 @@ impl Output {
     }
 
     /// Drops the held files (their temporary files are removed): the run changes nothing.
+    /// (Records that cannot be read back leave their files to the next run, which
+    /// removes every temporary file it finds.)
     pub fn discard_held(&self) {
-        for held in std::mem::take(&mut *lock(&self.held)) {
-            let _ = fs::remove_file(self.temp_path(&held));
+        let held = self.take_held();
+        for item in held.sorted().map_while(Result::ok) {
+            let _ = fs::remove_file(self.temp_path(&item));
         }
     }
 
+    /// The held files, which the output folder holds no more.
+    fn take_held(&self) -> Records {
+        std::mem::replace(&mut *lock(&self.held), Records::new(&self.root, self.run))
+    }
+
     /// Where a held file waits.
-    fn temp_path(&self, held: &Held) -> PathBuf {
+    fn temp_path(&self, held: &records::Item) -> PathBuf {
         let place = self.root.join(&*held.record.path);
         place.parent().unwrap_or(&self.root).join(&*held.temp)
     }
 
     /// Puts every held file in place, then `last` (the manifest), which was staged
-    /// before any of them so no commit can leave it unwritten.
+    /// before any of them so no commit can leave it unwritten. A path held twice gets
+    /// the file held last.
     pub fn commit_held(&self, last: Option<Staged>) -> Result<(), OutputError> {
-        let mut held = std::mem::take(&mut *lock(&self.held)).into_iter();
-        while let Some(file) = held.next() {
+        let held = self.take_held();
+        let mut files = held.sorted().peekable();
+        let unread = |cause: io::Error| OutputError::Io {
+            path: self.root.clone(),
+            cause: io::Error::new(cause.kind(), records_unread(&cause)),
+        };
+        while let Some(file) = files.next() {
+            let file = file.map_err(unread)?;
+            if files.peek().is_some_and(|next| next.as_ref().is_ok_and(|n| n.record.path == file.record.path)) {
+                let _ = fs::remove_file(self.temp_path(&file));
+                continue;
+            }
             let path = self.root.join(&*file.record.path);
             if let Err(cause) = fs::rename(self.temp_path(&file), &path) {
                 // What was not put in place is removed, as the run's own files are.
                 let _ = fs::remove_file(self.temp_path(&file));
-                held.for_each(|rest| {
+                files.map_while(Result::ok).for_each(|rest| {
                     let _ = fs::remove_file(self.temp_path(&rest));
                 });
                 return Err(OutputError::Io { path, cause });
             }
             self.fresh.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            lock(&self.written).push(file.record);
+            lock(&self.written).push(file.record, "".into());
         }
         if let Some(file) = last {
             file.commit(self)?;
@@ -239,7 +273,7 @@ impl Output {
 
     /// Lists a file of the previous snapshot that stays as it is.
     pub fn carry(&self, file: Written) {
-        lock(&self.written).push(Record::of(&file));
+        lock(&self.written).push(Record::of(&file), "".into());
     }
 
     /// Number of files this run wrote.
@@ -319,6 +353,11 @@ impl Output {
                 }
             }
             if let Ok(mut folders) = self.folders.lock() {
+                // A cache, not a record: kept small (a run has two folders per campaign),
+                // and a folder no longer in it is only checked again.
+                if folders.len() >= FOLDERS_KEPT {
+                    folders.clear();
+                }
                 folders.insert(parent.to_path_buf());
             }
         }
@@ -329,27 +368,21 @@ impl Output {
         Ok(path)
     }
 
-    /// Which of `paths` were written (or carried) so far, without copying the records.
+    /// Which of `paths` were written (or carried) so far. When the run's records
+    /// cannot be read back, every one of them is said to be written: callers remove
+    /// the files that were not, and removing none is the safe mistake.
     pub fn written_of<'p>(&self, paths: impl IntoIterator<Item = &'p str>) -> HashSet<&'p str> {
         let wanted: HashSet<&str> = paths.into_iter().collect();
         if wanted.is_empty() {
             return wanted;
         }
         let written = lock(&self.written);
-        written.iter().filter_map(|f| wanted.get(&*f.path).copied()).collect()
+        let found: io::Result<HashSet<&str>> = written
+            .sorted()
+            .filter_map(|item| item.map(|item| wanted.get(&*item.record.path).copied()).transpose())
+            .collect();
+        found.unwrap_or(wanted)
     }
-
-    /// Every file written so far, sorted by path.
-    pub fn written(&self) -> Vec<Written> {
-        latest(lock(&self.written).iter()).into_iter().map(Record::written).collect()
-    }
-}
-
-/// One record per path, sorted by path: the last record of a path wins (a file
-/// rewritten after being carried over).
-fn latest<'a>(records: impl Iterator<Item = &'a Record>) -> Vec<&'a Record> {
-    let by_path: std::collections::BTreeMap<&str, &Record> = records.map(|r| (&*r.path, r)).collect();
-    by_path.into_values().collect()
 }
 
 impl Drop for Output {
@@ -557,6 +590,9 @@ impl OutputError {
     }
 }
 
+/// How many checked folders the output folder remembers at most.
+const FOLDERS_KEPT: usize = 4096;
+
 /// Prefix of the temporary names files are written under.
 pub const TEMP_PREFIX: &str = ".campaign-report-tmp-";
 
@@ -638,8 +674,8 @@ mod tests {
             let mode = |p: &str| fs::metadata(dir.path().join(p)).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode("a/b.txt"), mode("plain.txt"));
         }
-        let w = out.written();
-        assert_eq!(w[0].sha256, "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+        let listed = out.with_listing(|files| serde_json::to_value(files).unwrap());
+        assert_eq!(listed[0]["sha256"], "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
     }
 
     /// Names of the files in `dir` and its folders, temporary ones included.
@@ -678,6 +714,54 @@ mod tests {
         assert_eq!(files(dir.path()), ["a/first.txt", "b/kept.txt", "c/new.txt"]);
         assert_eq!(fs::read(dir.path().join("b/kept.txt")).unwrap(), b"again");
         assert_eq!(out.fresh(), 3);
+    }
+
+    #[test]
+    fn records_written_to_disk_are_listed_as_those_kept_in_memory() {
+        // Three records in memory at most: the files below go to disk in many runs.
+        let dir = tempfile::tempdir().unwrap();
+        let out = Output::keeping(dir.path(), 3).unwrap();
+        let mut expected = std::collections::BTreeMap::new();
+        for i in 0..40u32 {
+            // Paths come back several times, out of order: the last record of a path wins.
+            let path = format!("campaigns/c{}/page-{}.html", (i * 7) % 11, i % 3);
+            let text = format!("carried {i}");
+            out.carry(Written { path: path.clone(), sha256: sha256_hex(text.as_bytes()), bytes: text.len() as u64 });
+            expected.insert(path, text);
+        }
+        for i in 0..10u32 {
+            // A held file replaces the same path carried, even when carried after it.
+            let path = format!("campaigns/c{}/page-{}.html", i % 4, i % 2);
+            let text = format!("held {i}");
+            out.hold(out.stage(&path, text.as_bytes()).unwrap());
+            out.carry(Written { path: path.clone(), sha256: sha256_hex(b"stale"), bytes: 5 });
+            expected.insert(path, text);
+        }
+        let listing = |out: &Output| out.with_listing(|files| serde_json::to_value(files).unwrap());
+        let want: Vec<serde_json::Value> = expected
+            .iter()
+            .map(|(path, text)| serde_json::json!({"path": path, "sha256": sha256_hex(text.as_bytes()), "bytes": text.len()}))
+            .collect();
+        assert_eq!(listing(&out), serde_json::Value::Array(want.clone()));
+        // The held files are put in place, the one held last for a path held twice.
+        out.commit_held(None).unwrap();
+        assert_eq!(out.fresh(), 4, "ten files held for four paths");
+        for (path, text) in &expected {
+            if text.starts_with("held") {
+                assert_eq!(fs::read_to_string(dir.path().join(path)).unwrap(), *text);
+            }
+        }
+        assert!(files(dir.path()).iter().all(|f| !f.contains(TEMP_PREFIX)), "no temporary file left");
+        assert_eq!(listing(&out), serde_json::Value::Array(want));
+        let asked = ["campaigns/c0/page-0.html", "campaigns/c0/page-9.html"];
+        assert_eq!(out.written_of(asked), HashSet::from(["campaigns/c0/page-0.html"]));
+        // Held again and dropped: the temporary files are removed from disk runs too.
+        for i in 0..8 {
+            out.hold(out.stage(&format!("later/{i}.txt"), b"x").unwrap());
+        }
+        assert!(files(dir.path()).iter().any(|f| f.contains(TEMP_PREFIX)));
+        out.discard_held();
+        assert!(files(dir.path()).iter().all(|f| !f.contains(TEMP_PREFIX)), "no temporary file left");
     }
 
     #[test]
