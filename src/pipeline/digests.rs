@@ -29,7 +29,7 @@
 //! the file cannot be read or written, every input is read as before. Losing the
 //! cache only costs time; files of output folders not built for 30 days are removed.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
@@ -93,9 +93,10 @@ impl FileState {
     }
 }
 
-/// One campaign's remembered digest.
+/// One campaign's remembered digest: a line of the cache file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Entry {
+    id: String,
     /// SHA-256 of the campaign object's text.
     object: Sha,
     tables: Vec<FileState>,
@@ -120,11 +121,17 @@ impl<'de> Deserialize<'de> for Sha {
     }
 }
 
-#[derive(Default, Serialize, Deserialize)]
-struct CacheFile {
-    /// The output folder the digests are for.
+/// The first line of a cache file: the output folder the digests are for.
+#[derive(Serialize, Deserialize)]
+struct Header {
     out: PathBuf,
-    campaigns: HashMap<String, Entry>,
+}
+
+/// Where a campaign's line lies in the previous cache file (its newline included).
+#[derive(Debug, Clone, Copy)]
+struct Place {
+    at: u64,
+    len: u32,
 }
 
 fn on_local_file_system(file: &std::fs::File) -> bool {
@@ -140,14 +147,31 @@ fn on_local_file_system(file: &std::fs::File) -> bool {
 }
 
 /// The digests of one output folder: those of the previous run, and those this run used.
+///
+/// The cache file is JSON Lines: a [`Header`], then one [`Entry`] per campaign. The
+/// previous file stays open and only where each campaign's line lies is kept in
+/// memory; a line is read when its campaign is built. The digests this run learns
+/// are written to the next file as they come, and the lines it kept are copied into
+/// it at the end, so the cache of a hundred thousand campaigns (tens of megabytes)
+/// is never held in memory.
 pub(super) struct Digests {
     file: Option<PathBuf>,
     out: PathBuf,
-    previous: HashMap<String, Entry>,
-    /// Campaigns whose remembered digest this run used (their entries stay in `previous`).
-    kept: Mutex<HashSet<String>>,
-    /// Digests this run learnt, which the file does not hold.
-    learnt: Mutex<HashMap<String, Entry>>,
+    previous: Option<std::fs::File>,
+    /// Where each campaign's line lies in `previous`, by a hash of its id.
+    places: HashMap<u64, Place>,
+    /// The lines of `previous` whose digest this run used.
+    kept: Mutex<Vec<Place>>,
+    /// The next cache file, holding the digests this run learnt.
+    learnt: Mutex<Next>,
+}
+
+/// The next cache file, started at the first digest learnt.
+enum Next {
+    NotStarted,
+    Writing(std::io::BufWriter<tempfile::NamedTempFile>),
+    /// It could not be written: the previous file stays as it is.
+    Failed,
 }
 
 impl Digests {
@@ -156,15 +180,49 @@ impl Digests {
         let out = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
         let file = cache_folder()
             .filter(|dir| !dir.starts_with(&out))
-            .map(|dir| dir.join(format!("inputs-{}.json", &sha256_hex(out.as_os_str().as_encoded_bytes())[..32])));
-        let previous = file
-            .as_deref()
-            .and_then(crate::output::read_regular)
-            .and_then(|bytes| serde_json::from_slice::<CacheFile>(&bytes).ok())
-            .filter(|cache| cache.out == out)
-            .map(|cache| cache.campaigns)
-            .unwrap_or_default();
-        Digests { file, out, previous, kept: Mutex::default(), learnt: Mutex::default() }
+            .map(|dir| dir.join(format!("inputs-{}.jsonl", &sha256_hex(out.as_os_str().as_encoded_bytes())[..32])));
+        Digests::open(file, out)
+    }
+
+    /// The cache in `file` (none: no cache) for output folder `out`.
+    fn open(file: Option<PathBuf>, out: PathBuf) -> Digests {
+        let previous = file.as_deref().and_then(|file| {
+            std::fs::symlink_metadata(file).ok().filter(|m| m.file_type().is_file())?;
+            let opened = std::fs::File::open(file).ok()?;
+            let places = index(&opened, &out)?;
+            Some((opened, places))
+        });
+        let (previous, places) = match previous {
+            Some((opened, places)) => (Some(opened), places),
+            None => (None, HashMap::new()),
+        };
+        Digests { file, out, previous, places, kept: Mutex::default(), learnt: Mutex::new(Next::NotStarted) }
+    }
+
+    /// The remembered entry of campaign `id`, and where its line lies.
+    fn remembered(&self, id: &str) -> Option<(Entry, Place)> {
+        use std::os::unix::fs::FileExt;
+        let place = *self.places.get(&id_hash(id))?;
+        let mut line = vec![0u8; place.len as usize];
+        self.previous.as_ref()?.read_exact_at(&mut line, place.at).ok()?;
+        let entry: Entry = serde_json::from_slice(&line).ok()?;
+        // Two ids of one hash: the other's line is not this campaign's.
+        (entry.id == id).then_some((entry, place))
+    }
+
+    /// Writes a digest learnt to the next cache file.
+    fn learn(&self, entry: &Entry) {
+        use std::io::Write;
+        let mut next = lock(&self.learnt);
+        if matches!(*next, Next::NotStarted) {
+            *next = self.file.as_deref().and_then(|file| start(file, &self.out)).map_or(Next::Failed, Next::Writing);
+        }
+        if let Next::Writing(out) = &mut *next {
+            let written = serde_json::to_writer(&mut *out, entry).is_ok() && out.write_all(b"\n").is_ok();
+            if !written {
+                *next = Next::Failed;
+            }
+        }
     }
 
     /// The input digest of campaign `id`, whose object text has the SHA-256 `object`
@@ -183,11 +241,11 @@ impl Digests {
         let object = Sha(*object);
         let before: Option<Vec<FileState>> = tables.iter().map(|p| FileState::of(p)).collect();
         if let Some(before) = &before
-            && let Some(entry) = self.previous.get(id)
+            && let Some((entry, place)) = self.remembered(id)
             && entry.object == object
             && entry.tables == *before
         {
-            lock(&self.kept).insert(id.to_string());
+            lock(&self.kept).push(place);
             return Ok(entry.digest.0.to_vec());
         }
         let read_at = SystemTime::now();
@@ -200,7 +258,7 @@ impl Digests {
             && after.iter().all(|state| state.settled(read_at))
             && let Ok(bytes) = <[u8; 32]>::try_from(digest.as_slice())
         {
-            lock(&self.learnt).insert(id.to_string(), Entry { object, tables: after, digest: Sha(bytes) });
+            self.learn(&Entry { id: id.to_string(), object, tables: after, digest: Sha(bytes) });
         }
         Ok(digest)
     }
@@ -208,32 +266,93 @@ impl Digests {
     /// Writes the digests this run used, when they differ from the file's: campaigns
     /// no longer built drop out. Errors are ignored (the cache only saves time).
     pub(super) fn save(self) {
-        let Some(file) = self.file else { return };
-        let kept = self.kept.into_inner().unwrap_or_else(|e| e.into_inner());
-        let learnt = self.learnt.into_inner().unwrap_or_else(|e| e.into_inner());
-        if learnt.is_empty() && kept.len() == self.previous.len() {
-            // Nothing new: the file stays, marked as in use (see `remove_old`).
-            mark_used(&file);
-            return;
+        use std::io::Write;
+        use std::os::unix::fs::FileExt;
+        let Digests { file, out: folder, previous, places, kept, learnt } = self;
+        let Some(file) = file else { return };
+        let mut kept = kept.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut out = match learnt.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            Next::NotStarted if kept.len() == places.len() => {
+                // Nothing new: the file stays, marked as in use (see `remove_old`).
+                mark_used(&file);
+                return;
+            }
+            Next::NotStarted => match start(&file, &folder) {
+                Some(out) => out,
+                None => return,
+            },
+            Next::Writing(out) => out,
+            Next::Failed => return,
+        };
+        // The lines kept, copied from the previous file in its order.
+        kept.sort_by_key(|place| place.at);
+        let mut line = Vec::new();
+        for place in kept {
+            line.resize(place.len as usize, 0);
+            let copied = previous.as_ref().is_some_and(|f| f.read_exact_at(&mut line, place.at).is_ok());
+            if !copied || out.write_all(&line).is_err() {
+                return;
+            }
         }
-        let mut campaigns = self.previous;
-        campaigns.retain(|id, _| kept.contains(id));
-        campaigns.extend(learnt);
-        let cache = CacheFile { out: self.out, campaigns };
-        let Some(dir) = file.parent() else { return };
-        if create_private_dir(dir).is_err() {
-            return;
-        }
-        remove_old(dir);
-        let Ok(temp) = tempfile::Builder::new().prefix(".inputs-").tempfile_in(dir) else { return };
-        // Streamed: the cache of a hundred thousand campaigns is tens of megabytes.
-        let mut out = std::io::BufWriter::new(temp);
-        if serde_json::to_writer(&mut out, &cache).is_ok()
-            && let Ok(temp) = out.into_inner()
-        {
+        if let Ok(temp) = out.into_inner() {
             let _ = temp.persist(&file);
+            // The cache file of the format before (one JSON object) is no longer read.
+            let _ = std::fs::remove_file(file.with_extension("json"));
         }
     }
+}
+
+/// A new cache file for output folder `out`, under a temporary name beside `file`, with its header.
+fn start(file: &Path, out: &Path) -> Option<std::io::BufWriter<tempfile::NamedTempFile>> {
+    use std::io::Write;
+    let dir = file.parent()?;
+    create_private_dir(dir).ok()?;
+    remove_old(dir);
+    let temp = tempfile::Builder::new().prefix(".inputs-").tempfile_in(dir).ok()?;
+    let mut writer = std::io::BufWriter::new(temp);
+    serde_json::to_writer(&mut writer, &Header { out: out.to_path_buf() }).ok()?;
+    writer.write_all(b"\n").ok()?;
+    Some(writer)
+}
+
+/// Where each campaign's line lies in a cache file for output folder `out`; `None`
+/// when the file is for another folder or not a cache file.
+fn index(file: &std::fs::File, out: &Path) -> Option<HashMap<u64, Place>> {
+    use std::io::BufRead;
+    #[derive(Deserialize)]
+    struct Id<'a> {
+        #[serde(borrow)]
+        id: std::borrow::Cow<'a, str>,
+    }
+    let mut reader = std::io::BufReader::with_capacity(1 << 16, file);
+    let mut line = Vec::new();
+    reader.read_until(b'\n', &mut line).ok()?;
+    let header: Header = serde_json::from_slice(&line).ok()?;
+    if header.out != out {
+        return None;
+    }
+    let (mut at, mut places) = (line.len() as u64, HashMap::new());
+    loop {
+        line.clear();
+        let n = reader.read_until(b'\n', &mut line).ok()?;
+        if n == 0 {
+            return Some(places);
+        }
+        // A line is skipped when it is not whole or not an entry (the file was edited).
+        if line.ends_with(b"\n")
+            && let Ok(entry) = serde_json::from_slice::<Id>(&line)
+            && let Ok(len) = u32::try_from(n)
+        {
+            places.insert(id_hash(&entry.id), Place { at, len });
+        }
+        at += n as u64;
+    }
+}
+
+/// A hash of a campaign id, for finding its line.
+fn id_hash(id: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(id)
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -260,7 +379,7 @@ fn remove_old(dir: &Path) {
         let name = name.to_string_lossy();
         let kept = if name.starts_with(".inputs-") {
             DAY
-        } else if name.starts_with("inputs-") && name.ends_with(".json") {
+        } else if name.starts_with("inputs-") && (name.ends_with(".jsonl") || name.ends_with(".json")) {
             KEPT
         } else {
             continue;
@@ -328,5 +447,40 @@ mod tests {
         assert_eq!(text, format!("\"{}\"", "07".repeat(32)));
         assert_eq!(serde_json::from_str::<Sha>(&text).unwrap(), sha);
         assert!(serde_json::from_str::<Sha>("\"abcd\"").is_err(), "too short");
+    }
+
+    fn entry(id: &str, n: u8) -> Entry {
+        Entry { id: id.into(), object: Sha([n; 32]), tables: vec![state(1, 2)], digest: Sha([n + 1; 32]) }
+    }
+
+    #[test]
+    fn digests_are_read_back_by_campaign_and_only_those_used_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let (file, out) = (dir.path().join("cache/inputs-x.jsonl"), PathBuf::from("/srv/out"));
+        let cache = Digests::open(Some(file.clone()), out.clone());
+        assert!(cache.remembered("a").is_none(), "no file yet");
+        for (n, id) in ["a", "b \"quoted\"\nid", "c"].into_iter().enumerate() {
+            cache.learn(&entry(id, n as u8));
+        }
+        cache.save();
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert_eq!(text.lines().count(), 4, "a header and a line per campaign: {text}");
+
+        let cache = Digests::open(Some(file.clone()), out.clone());
+        let (b, place) = cache.remembered("b \"quoted\"\nid").unwrap();
+        assert_eq!((b.object, b.digest, b.tables), (Sha([1; 32]), Sha([2; 32]), vec![state(1, 2)]));
+        assert!(cache.remembered("d").is_none());
+        // A run that used b's digest and learnt d's: a and c drop out.
+        lock(&cache.kept).push(place);
+        cache.learn(&entry("d", 9));
+        cache.save();
+        let cache = Digests::open(Some(file.clone()), out.clone());
+        let ids: Vec<bool> =
+            ["a", "b \"quoted\"\nid", "c", "d"].iter().map(|id| cache.remembered(id).is_some()).collect();
+        assert_eq!(ids, [false, true, false, true]);
+        assert_eq!(cache.remembered("d").unwrap().0.digest, Sha([10; 32]));
+
+        // The same file is no cache for another output folder.
+        assert!(Digests::open(Some(file), PathBuf::from("/srv/other")).remembered("d").is_none());
     }
 }

@@ -162,7 +162,7 @@ fn bad_id_never_escapes_the_output_folder() {
         .into_iter()
         .filter(|f| !f.starts_with("out/"))
         .filter(|f| {
-            let name = f.strip_prefix("cache/campaign-report/inputs-").and_then(|n| n.strip_suffix(".json"));
+            let name = f.strip_prefix("cache/campaign-report/inputs-").and_then(|n| n.strip_suffix(".jsonl"));
             !name.is_some_and(|n| n.len() == 32 && n.bytes().all(|b| b.is_ascii_hexdigit()))
         })
         .collect();
