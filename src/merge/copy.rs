@@ -2,7 +2,7 @@
 //! copied, and what the previous snapshot holds besides is kept or removed as `build`
 //! would (docs/scale-out.md).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use rayon::prelude::*;
 
@@ -26,13 +26,12 @@ pub(super) fn campaigns(
     shards: &[ShardOut],
     owned: &HashSet<&str>,
 ) -> Result<Copied, OutputError> {
-    let before: BTreeMap<&str, &Written> = previous.all_files().map(|f| (f.path.as_str(), f)).collect();
     let files: Vec<(&ShardOut, &Written)> =
         shards.iter().flat_map(|s| s.campaign_files().map(move |f| (s, f))).collect();
     let copied: Vec<bool> = files
         .par_iter()
         .map(|(shard, file)| {
-            let in_place = before.get(file.path.as_str()).is_some_and(|old| **old == **file)
+            let in_place = previous.file(&file.path).is_some_and(|old| old == **file)
                 && std::fs::metadata(output.root().join(&file.path))
                     .is_ok_and(|m| m.is_file() && m.len() == file.bytes);
             if in_place {
@@ -58,7 +57,7 @@ pub(super) fn campaigns(
         .collect::<Result<_, OutputError>>()?;
     for file in previous.all_files() {
         if campaign_of(&file.path).is_some_and(|id| !owned.contains(id)) {
-            output.carry(file.clone());
+            output.carry(file);
         }
     }
     let n = copied.iter().filter(|c| **c).count();
@@ -67,7 +66,7 @@ pub(super) fn campaigns(
 
 /// Removes the files the previous snapshot had for the shards' campaigns and the merged one has not.
 pub(super) fn remove_stale(output: &Output, previous: &Previous, owned: &HashSet<&str>) {
-    let before: Vec<&Written> =
+    let before: Vec<Written> =
         previous.all_files().filter(|f| campaign_of(&f.path).is_some_and(|id| owned.contains(id))).collect();
     let current = output.written_of(before.iter().map(|f| f.path.as_str()));
     for file in &before {

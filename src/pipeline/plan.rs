@@ -175,7 +175,7 @@ pub(super) fn keep_absent(output: &Output, previous: &Previous, bundles: &[&Foun
     for file in previous.all_files() {
         let owner = file.path.strip_prefix("campaigns/").and_then(|p| p.split('/').next());
         if owner.is_some_and(|id| !present.contains(id)) {
-            output.carry(file.clone());
+            output.carry(file);
         }
     }
 }
