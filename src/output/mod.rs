@@ -74,7 +74,7 @@ pub struct Output {
 /// A file of the snapshot as the output folder keeps it until the manifest lists it:
 /// the digest as bytes and the path without spare capacity (a [`Written`] is made for
 /// each only when it is asked for). A run of a hundred thousand campaigns holds some
-/// 600,000 of them, so beyond a few thousand they are kept on disk (see [`records`]).
+/// 600,000 of them, so past [`records::RUN`] they are kept on disk (see [`records`]).
 #[derive(Debug, Clone)]
 struct Record {
     path: Box<str>,
@@ -222,7 +222,10 @@ impl Output {
 
     /// Puts every held file in place, then `last` (the manifest), which was staged
     /// before any of them so no commit can leave it unwritten. A path held twice gets
-    /// the file held last.
+    /// the file held last. If the held files' records cannot be read back from disk,
+    /// the commit stops with the files put in place so far and without the manifest;
+    /// the files not reached stay under their temporary names, which the next run
+    /// removes.
     pub fn commit_held(&self, last: Option<Staged>) -> Result<(), OutputError> {
         let held = self.take_held();
         let mut files = held.sorted().peekable();

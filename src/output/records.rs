@@ -1,12 +1,14 @@
 //! The file records of a run, kept on disk once they are many.
 //!
 //! A run of a hundred thousand campaigns lists some 600,000 files in its manifest,
-//! about a hundred bytes each. Records are kept in memory up to [`RUN`] of them; then
-//! they are sorted by path and appended, as one sorted run, to an unnamed file in the
-//! output folder (it has no name, so a killed run leaves nothing behind). Reading them
-//! back merges the runs and what is still in memory in path order, one record per run
-//! at a time, so memory holds one run's worth of records whatever the number of files.
-//! When the folder cannot take them (a full disk) the records stay in memory.
+//! about a hundred bytes each. Records are kept in memory until there are [`RUN`] of
+//! them; then they are sorted by path and appended, as one sorted run, to a file of
+//! the output folder whose name is removed as soon as it is created (a run killed in
+//! that instant leaves it under the temporary prefix, which the next run removes).
+//! Reading them back merges the runs and what is still in memory in path order, one
+//! record and a 32 KiB buffer per run at a time, so memory holds about one run's worth
+//! of records whatever the number of files. When the folder cannot take them (a full
+//! disk) the records stay in memory.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
@@ -35,7 +37,7 @@ impl Item {
     }
 }
 
-/// Records in the order they were added, in memory and in sorted runs on disk.
+/// Records, in memory in the order they were added and on disk in sorted runs.
 #[derive(Debug)]
 pub(super) struct Records {
     folder: PathBuf,
@@ -50,7 +52,7 @@ pub(super) struct Records {
 }
 
 impl Records {
-    /// Records that go to an unnamed file in `folder` once there are more than `run`.
+    /// Records that go to a file in `folder` once there are `run` of them in memory.
     pub(super) fn new(folder: &Path, run: usize) -> Records {
         Records {
             folder: folder.to_path_buf(),
@@ -86,10 +88,10 @@ impl Records {
     }
 
     fn write_run(&mut self) -> io::Result<()> {
-        if self.file.is_none() {
-            self.file = Some(tempfile::tempfile_in(&self.folder)?);
-        }
-        let Some(file) = &self.file else { unreachable!() };
+        let file = match &mut self.file {
+            Some(file) => file,
+            empty => empty.insert(unnamed_file(&self.folder)?),
+        };
         let start = self.runs.last().map_or(0, |run| run.1);
         let (mut at, mut buf) = (start, Vec::with_capacity(1 << 16));
         for item in &self.recent {
@@ -110,6 +112,14 @@ impl Records {
     pub(super) fn sorted(&self) -> Merge<'_> {
         Merge::of(&[self])
     }
+}
+
+/// A file in `folder` that no name leads to: created under the output folder's
+/// temporary prefix and its name removed at once.
+fn unnamed_file(folder: &Path) -> io::Result<File> {
+    let (file, name) = tempfile::Builder::new().prefix(super::TEMP_PREFIX).tempfile_in(folder)?.into_parts();
+    name.close()?;
+    Ok(file)
 }
 
 /// Records of several stores merged by path; for one path, those of an earlier store

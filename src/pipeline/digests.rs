@@ -22,8 +22,9 @@
 //! (an open makes NFS check the server), and only on the local file systems of
 //! [`LOCAL`].
 //!
-//! The cache is the user's, not the snapshot's: it names input paths, which have no
-//! place in a folder that is published. It lives in `$XDG_CACHE_HOME/campaign-report`
+//! The cache is the user's, not the snapshot's: it names the output folder and holds
+//! the state of the input tables (inodes, times), which have no place in a folder
+//! that is published. It lives in `$XDG_CACHE_HOME/campaign-report`
 //! (else `~/.cache/campaign-report`), one file per output folder, and is not used
 //! when that folder lies inside the output folder. Without either variable, or when
 //! the file cannot be read or written, every input is read as before. Losing the

@@ -92,7 +92,7 @@ pub struct Previous {
     /// The tenant whose snapshot the folder holds.
     pub tenant: Option<String>,
     /// The campaigns by id; the record of a campaign kept as it is has been taken
-    /// (see [`Previous::up_to_date`]), and only its id and its key's presence stay.
+    /// (see [`Previous::take_up_to_date`]), and only its id and its key's presence stay.
     campaigns: Mutex<BTreeMap<String, Slot>>,
     files: BTreeMap<Box<str>, FileDigest>,
 }
@@ -111,11 +111,19 @@ struct FileDigest {
     bytes: u64,
 }
 
-/// What a run reads of a previous manifest.
+/// What a run reads of a previous manifest: every field of [`Manifest`] is checked,
+/// so a damaged manifest is not used (and every campaign is built again).
 #[derive(Deserialize)]
 struct Reading {
+    #[allow(dead_code)]
+    generated_at: String,
     tool_version: String,
     tenant: Tenant,
+    #[allow(dead_code)]
+    built_with: BuiltWith,
+    #[allow(dead_code)]
+    #[serde(default)]
+    failed: Vec<String>,
     #[serde(deserialize_with = "files_by_path")]
     files: BTreeMap<Box<str>, FileDigest>,
     #[serde(deserialize_with = "campaigns_by_id")]
@@ -167,7 +175,7 @@ impl Previous {
 
     /// The previous record of `id` when its key is `key` and its files are still on
     /// disk, unchanged in size. The record is taken: the run keeps it as its own.
-    pub fn up_to_date(&self, root: &Path, id: &str, key: &str) -> Option<(CampaignRecord, Vec<Written>)> {
+    pub fn take_up_to_date(&self, root: &Path, id: &str, key: &str) -> Option<(CampaignRecord, Vec<Written>)> {
         let same_key = lock(&self.campaigns)
             .get(id)
             .and_then(|slot| slot.record.as_ref())
@@ -370,16 +378,22 @@ mod tests {
             assert_eq!(of_a[1].sha256, "0".repeat(64), "a digest that is not one matches no file");
             assert_eq!(previous.file("index.html").map(|f| f.bytes), Some(3));
             assert!(previous.has_key("a") && !previous.has_key("a-2") && !previous.has_key("b"));
-            assert!(previous.up_to_date(dir.path(), "a", "other key").is_none());
-            let (record, files) = previous.up_to_date(dir.path(), "a", "k1").unwrap();
+            assert!(previous.take_up_to_date(dir.path(), "a", "other key").is_none());
+            let (record, files) = previous.take_up_to_date(dir.path(), "a", "k1").unwrap();
             assert_eq!((record.id.as_str(), files.len()), ("a", 2));
             // Taken: the run holds it now; the campaign is still one of the snapshot's.
-            assert!(previous.up_to_date(dir.path(), "a", "k1").is_none());
+            assert!(previous.take_up_to_date(dir.path(), "a", "k1").is_none());
             assert!(previous.has_key("a"));
             assert!(previous.same_campaigns(["a-2", "a"].into_iter()));
             assert!(!previous.same_campaigns(["a"].into_iter()));
         }
         std::fs::write(dir.path().join("manifest.json"), manifest("0.0.1").to_string()).unwrap();
         assert!(Previous::read(dir.path(), 0).tenant.is_none(), "another version's manifest is not used");
+        let mut damaged = manifest(env!("CARGO_PKG_VERSION"));
+        damaged.as_object_mut().unwrap().remove("built_with");
+        std::fs::write(dir.path().join("manifest.json"), damaged.to_string()).unwrap();
+        for whole_up_to in [u64::MAX, 0] {
+            assert!(Previous::read(dir.path(), whole_up_to).tenant.is_none(), "a damaged manifest is not used");
+        }
     }
 }

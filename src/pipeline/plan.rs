@@ -98,7 +98,7 @@ pub(super) fn step(
 ) -> Step {
     let (key, content_key) = keys(options, fingerprint, before.digests, found, None, workspace);
     if let Some(key) = &key
-        && let Some((record, files)) = before.snapshot.up_to_date(output.root(), found.id(), key)
+        && let Some((record, files)) = before.snapshot.take_up_to_date(output.root(), found.id(), key)
     {
         return Step::Keep(Box::new(record), files);
     }

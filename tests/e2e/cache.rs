@@ -100,3 +100,18 @@ fn a_cache_folder_inside_the_output_folder_is_not_used() {
     build(&fixture("acme"), &out, &out.join(".cache"));
     assert!(!out.join(".cache").exists(), "the cache was written inside the snapshot");
 }
+
+#[test]
+fn a_rebuild_without_the_cache_finds_the_same_keys() {
+    // The second build has no remembered digest: it reads every table again for the
+    // keys, which must be those of the first build, or every rebuild builds again.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    for input in ["acme", "acme-bulk.jsonl"] {
+        let first = build(&fixture(input), &out, &tmp.path().join(format!("cache-{input}")));
+        assert!(built(&first) >= 1, "{}", first.stderr);
+        let again = build(&fixture(input), &out, &tmp.path().join(format!("empty-{input}")));
+        assert_eq!(built(&again), 0, "{input}: {}", again.stderr);
+        std::fs::remove_dir_all(&out).unwrap();
+    }
+}
