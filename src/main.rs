@@ -16,8 +16,9 @@ use campaign_report::render::pdf::archival::Variant;
 use cli::{Cli, Command, Format};
 
 /// mimalloc rather than the C library's allocator: a build makes and drops millions of
-/// small values, and spends a tenth to a quarter less CPU with it (docs/performance.md,
-/// "Allocator").
+/// small values, and spends a tenth to a fifth less CPU with it. It is built without
+/// transparent huge pages (`no_thp`), which cost more time zeroing pages than they
+/// saved, and 50 MB of memory (docs/performance.md, "Allocator").
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
