@@ -19,5 +19,6 @@ pub mod pipeline;
 pub mod redact;
 pub mod render;
 pub mod scratch;
+pub mod sync;
 pub mod text;
 pub mod view;

@@ -38,7 +38,7 @@ struct Running {
 static WATCHDOG: Mutex<Option<Running>> = Mutex::new(None);
 
 fn watchdog() -> MutexGuard<'static, Option<Running>> {
-    WATCHDOG.lock().unwrap_or_else(|e| e.into_inner())
+    campaign_report::sync::lock(&WATCHDOG)
 }
 
 /// Starts this build's watchdog (once; again does nothing).

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 const ORDER: &[(&str, u8)] = &[
     ("os", 0),
     ("model", 0),
+    ("sync", 0),
     ("lifecycle", 1),
     ("output", 1),
     ("browser", 1),

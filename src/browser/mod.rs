@@ -23,7 +23,8 @@ mod supervisor;
 
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+
+use crate::sync::lock;
 
 pub(crate) use cdp::{CdpError, Page};
 pub(crate) use instance::Instance;
@@ -133,12 +134,6 @@ fn is_executable(path: &Path) -> bool {
 /// do it (it was killed). Processes of other users are out of reach.
 pub fn kill_processes_naming(folder: &Path) {
     process::kill_tree(None, Some(folder), true);
-}
-
-/// A poisoned lock still guards valid data here: every critical section leaves
-/// its state consistent, and cleanup must go on after a panic elsewhere.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// For tests elsewhere in the crate that need to see or break a browser.

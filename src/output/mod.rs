@@ -17,6 +17,7 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::sync::lock;
 use records::{Merge, Records};
 
 /// A file operation that failed, with the path it was about.
@@ -575,10 +576,6 @@ pub fn hash_file(hasher: &mut Sha256, path: &Path) -> io::Result<u64> {
         hasher.update(&buf[..n]);
         bytes += n as u64;
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl OutputError {

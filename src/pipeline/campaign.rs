@@ -257,7 +257,7 @@ impl TaskPager<'_> {
             if staged.is_err() {
                 failed.store(true, Ordering::Release);
             }
-            done.lock().unwrap_or_else(|e| e.into_inner()).push((page, staged));
+            crate::sync::lock(&done).push((page, staged));
         };
         let read = rayon::scope(|scope| {
             let mut number = 0;

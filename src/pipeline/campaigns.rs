@@ -10,6 +10,7 @@ use super::report::{CampaignError, Problem, Report};
 use crate::export::{Bundle, Found};
 use crate::output::OutputError;
 use crate::render::pdf::PdfJob;
+use crate::sync::lock;
 
 /// What the campaigns of one output folder came to.
 #[derive(Default)]
@@ -112,10 +113,6 @@ struct Gathered {
     storage_full: Option<(usize, OutputError)>,
     built: usize,
     unchanged: usize,
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn one(ctx: &Ctx, before: &plan::Before, fingerprint: &plan::Fingerprint, found: &Found) -> Outcome {

@@ -38,6 +38,7 @@ use std::time::{Duration, SystemTime};
 use serde::{Deserialize, Serialize};
 
 use crate::output::{hex, sha256_hex, unhex_sha256};
+use crate::sync::lock;
 
 /// How old a table's times must be when it is read for its digest to be remembered.
 pub(super) const SETTLED: Duration = Duration::from_secs(2);
@@ -354,10 +355,6 @@ fn index(file: &std::fs::File, out: &Path) -> Option<HashMap<u64, Place>> {
 fn id_hash(id: &str) -> u64 {
     use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
     BuildHasherDefault::<DefaultHasher>::default().hash_one(id)
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Sets the modification time of a cache file that has gone unchanged for a day.

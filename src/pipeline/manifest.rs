@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::lifecycle::Layout;
 use crate::model::Tenant;
 use crate::output::{Listing, Output, OutputError, Written};
+use crate::sync::lock;
 use crate::view::ListEntry;
 
 /// A campaign's record in the manifest.
@@ -219,10 +220,6 @@ impl Previous {
 
 fn written(path: &str, file: &FileDigest) -> Written {
     Written { path: path.to_string(), sha256: crate::output::hex(&file.sha256), bytes: file.bytes }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// The `files` of a manifest by path, read one at a time. The manifest is a file on

@@ -23,10 +23,10 @@ mod printer;
 mod testing;
 
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use crate::browser::BrowserError;
+use crate::sync::lock;
 
 pub use printer::Printer;
 
@@ -158,12 +158,6 @@ impl From<BrowserError> for PdfError {
             err @ BrowserError::Remote { .. } => PdfError::Remote { reason: err.to_string() },
         }
     }
-}
-
-/// A poisoned lock still guards valid data: a printing thread that panicked leaves
-/// its job's result empty, and the other jobs go on.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 #[cfg(test)]
