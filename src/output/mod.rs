@@ -160,12 +160,7 @@ impl Output {
 
     /// Holds a file for the commit unless the file already holds exactly these bytes.
     pub fn hold_if_changed(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError> {
-        let path = self.safe_path(rel)?;
-        if read_regular(&path).is_some_and(|old| old == bytes) {
-            self.carry_unchanged(rel, bytes);
-            return Ok(());
-        }
-        self.hold(self.stage(rel, bytes)?);
+        self.hold_unless_same(self.stage(rel, bytes)?);
         Ok(())
     }
 
@@ -193,11 +188,6 @@ impl Output {
         let written = lock(&self.written);
         let held = lock(&self.held);
         f(&Listing { written: &written, held: &held })
-    }
-
-    /// Lists a file that already holds exactly these bytes.
-    pub fn carry_unchanged(&self, rel: &str, bytes: &[u8]) {
-        self.carry(Written { path: rel.to_string(), sha256: sha256_hex(bytes), bytes: bytes.len() as u64 });
     }
 
     /// Drops the held files (their temporary files are removed): the run changes nothing.
