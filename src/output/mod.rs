@@ -5,7 +5,13 @@
 //! place, so a run killed at any moment leaves each file either as it was or
 //! complete. Folders are created one level at a time and a symbolic link met on
 //! the way is refused, so nothing is written outside the output folder.
+//!
+//! Beside this file: `records` keeps the list of a run's files (on disk once it is
+//! long), `digest` hashes files and bytes as manifests list them, and `lock` makes
+//! one run at a time write a folder.
 
+mod digest;
+mod lock;
 mod records;
 
 use std::collections::HashSet;
@@ -19,6 +25,9 @@ use sha2::{Digest, Sha256};
 
 use crate::sync::lock;
 use records::{Merge, Records};
+
+pub use digest::{digest_regular, hash_file, hex, read_regular, sha256_hex, unhex, unhex_sha256};
+pub use lock::FolderLock;
 
 /// A file operation that failed, with the path it was about.
 #[derive(Debug, thiserror::Error)]
@@ -465,109 +474,6 @@ impl Staged {
     }
 }
 
-/// An exclusive lock on an output folder for the whole of a run, so two runs never
-/// write one snapshot at once. It is the kernel's advisory lock (`flock`) on the
-/// folder itself: nothing is written for it, and a run that is killed releases it
-/// with its last file handle, so a lock is never stale. A second run learns who
-/// holds it from the kernel's table of locks (`/proc/locks`).
-#[derive(Debug)]
-pub struct FolderLock {
-    _folder: fs::File,
-}
-
-impl FolderLock {
-    /// Takes the lock on `root` (created if missing), waiting up to `wait` for another
-    /// run to release it.
-    pub fn acquire(root: &Path, wait: std::time::Duration) -> Result<FolderLock, OutputError> {
-        if fs::metadata(root).is_ok_and(|m| !m.is_dir()) {
-            return Err(OutputError::NotAFolder { path: root.to_path_buf() });
-        }
-        fs::create_dir_all(root).map_err(io_err(root))?;
-        let folder = fs::File::open(root).map_err(io_err(root))?;
-        let until = std::time::Instant::now() + wait;
-        loop {
-            match folder.try_lock() {
-                Ok(()) => return Ok(FolderLock { _folder: folder }),
-                Err(fs::TryLockError::WouldBlock) if std::time::Instant::now() < until => {
-                    std::thread::sleep(std::time::Duration::from_millis(100));
-                }
-                Err(fs::TryLockError::WouldBlock) => {
-                    let holder = holder(&folder).unwrap_or_else(|| "a run that is ending or starting".into());
-                    return Err(OutputError::Busy { path: root.to_path_buf(), holder });
-                }
-                Err(fs::TryLockError::Error(cause)) => return Err(OutputError::Io { path: root.to_path_buf(), cause }),
-            }
-        }
-    }
-}
-
-/// Who holds the lock on `folder`: its pid, command and start time, from the kernel's
-/// table of locks (`/proc/locks`: `1: FLOCK ADVISORY WRITE 2571 fd:01:2097301 0 EOF`).
-fn holder(folder: &fs::File) -> Option<String> {
-    use std::os::unix::fs::MetadataExt;
-    let meta = folder.metadata().ok()?;
-    let device = format!("{:02x}:{:02x}:{}", libc::major(meta.dev()), libc::minor(meta.dev()), meta.ino());
-    let locks = fs::read_to_string("/proc/locks").ok()?;
-    let pid: u32 = locks.lines().find_map(|line| {
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        (fields.get(1) == Some(&"FLOCK") && fields.get(5) == Some(&device.as_str()))
-            .then(|| fields.get(4)?.parse().ok())?
-    })?;
-    let command = fs::read(format!("/proc/{pid}/cmdline"))
-        .map(|c| {
-            c.split(|b| *b == 0)
-                .take(2)
-                .map(|a| String::from_utf8_lossy(a).rsplit('/').next().unwrap_or("").to_string())
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .unwrap_or_default();
-    let started = process_start(pid).map(|t| format!(", started {t}")).unwrap_or_default();
-    Some(format!("pid {pid}, {command}{started}"))
-}
-
-/// When process `pid` started: its start in clock ticks after boot (`/proc/PID/stat`,
-/// field 22) plus the boot time (`btime` in `/proc/stat`).
-fn process_start(pid: u32) -> Option<jiff::Timestamp> {
-    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let ticks: i64 = stat[stat.rfind(')')? + 2..].split_whitespace().nth(19)?.parse().ok()?;
-    let boot: i64 =
-        fs::read_to_string("/proc/stat").ok()?.lines().find_map(|l| l.strip_prefix("btime ")?.trim().parse().ok())?;
-    // SAFETY: sysconf has no preconditions.
-    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1);
-    jiff::Timestamp::from_second(boot + ticks / hz).ok()
-}
-
-/// The bytes of `path` when it is a regular file (not a link, a folder or a pipe, which
-/// could block a read for ever); `None` otherwise.
-pub fn read_regular(path: &Path) -> Option<Vec<u8>> {
-    fs::symlink_metadata(path).ok().filter(|m| m.file_type().is_file())?;
-    fs::read(path).ok()
-}
-
-/// The SHA-256 (hex) and size of `path` when it is a regular file, read in pieces.
-pub fn digest_regular(path: &Path) -> Option<(String, u64)> {
-    fs::symlink_metadata(path).ok().filter(|m| m.file_type().is_file())?;
-    let mut hasher = Sha256::new();
-    let bytes = hash_file(&mut hasher, path).ok()?;
-    Some((hex(&hasher.finalize()), bytes))
-}
-
-/// Feeds the bytes of `path` to `hasher`, in pieces; returns how many there were.
-pub fn hash_file(hasher: &mut Sha256, path: &Path) -> io::Result<u64> {
-    use std::io::Read;
-    let mut file = fs::File::open(path)?;
-    let (mut bytes, mut buf) = (0u64, vec![0u8; 1 << 16]);
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            return Ok(bytes);
-        }
-        hasher.update(&buf[..n]);
-        bytes += n as u64;
-    }
-}
-
 impl OutputError {
     /// Whether the device ran out of space: the run cannot finish, whatever it writes next.
     pub fn is_storage_full(&self) -> bool {
@@ -608,32 +514,6 @@ fn remove_leftovers(dir: &Path) {
 /// with it before anything is read or written there.
 pub fn is_inside(rel: &str) -> bool {
     !rel.is_empty() && Path::new(rel).components().all(|c| matches!(c, Component::Normal(_)))
-}
-
-/// The SHA-256 of `bytes`, in lower-case hex, as manifests list it.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-/// The bytes of hex digits (either case); `None` for anything else or an odd count.
-pub fn unhex(text: &str) -> Option<Vec<u8>> {
-    let digits: Option<Vec<u8>> = text.chars().map(|c| c.to_digit(16).map(|d| d as u8)).collect();
-    let digits = digits.filter(|d| d.len().is_multiple_of(2))?;
-    Some(digits.chunks(2).map(|pair| pair[0] << 4 | pair[1]).collect())
-}
-
-/// A SHA-256 written as 64 hex digits, as bytes.
-pub fn unhex_sha256(text: &str) -> Option<[u8; 32]> {
-    unhex(text).and_then(|bytes| bytes.try_into().ok())
-}
-
-/// Lower-case hex of bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
 
 #[cfg(test)]
@@ -767,15 +647,5 @@ mod tests {
         }
         // The output folder dropped without a commit (a run that stopped on an error).
         assert_eq!(files(dir.path()), Vec::<String>::new());
-    }
-
-    #[test]
-    fn hex_round_trips() {
-        assert_eq!(unhex_sha256(&"AB".repeat(32)), Some([0xab; 32]));
-        assert_eq!(unhex_sha256("abcd"), None);
-        assert_eq!(unhex(&hex(&[0, 1, 254, 255])), Some(vec![0, 1, 254, 255]));
-        assert_eq!(unhex("abc"), None);
-        assert_eq!(unhex("zz"), None);
-        assert_eq!(unhex("+f+f"), None);
     }
 }
