@@ -10,6 +10,7 @@ use std::path::Path;
 use std::rc::Rc;
 
 use csv::{ErrorKind, ReaderBuilder, StringRecord, Trim};
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use super::{InputError, Position};
@@ -95,11 +96,7 @@ impl CsvTable {
         F: FnMut(T, &StringRecord, u64) -> Result<(), E>,
     {
         let (path, headers) = (self.path.clone(), self.headers.clone());
-        self.for_each_raw(|record, line| {
-            let typed: T =
-                record.deserialize(Some(&headers)).map_err(|e| row_error::<T>(&path, &headers, record, e))?;
-            row(typed, record, line)
-        })
+        self.for_each_raw(|record, line| row(typed(&path, &headers, record)?, record, line))
     }
 
     /// Calls `row` with each raw record and its line, reusing one record buffer.
@@ -121,6 +118,16 @@ impl CsvTable {
             row(&record, line)?;
         }
     }
+}
+
+/// Types one record as `T`, which may borrow from the record (a row read for its figures
+/// needs no copy of its text); the error names the line, column and header name.
+pub fn typed<'r, T: Deserialize<'r>>(
+    path: &Path,
+    headers: &'r StringRecord,
+    record: &'r StringRecord,
+) -> Result<T, InputError> {
+    record.deserialize(Some(headers)).map_err(|e| row_error::<T>(path, headers, record, e))
 }
 
 /// Turns a csv error into an input error naming the line, column and header name.
@@ -165,10 +172,10 @@ fn csv_error(path: &Path, headers: Option<&StringRecord>, next_line: u64, err: c
 }
 
 /// Turns an error typing a row into an input error, finding the column when csv could not.
-fn row_error<T: DeserializeOwned>(
+fn row_error<'r, T: Deserialize<'r>>(
     path: &Path,
-    headers: &StringRecord,
-    record: &StringRecord,
+    headers: &'r StringRecord,
+    record: &'r StringRecord,
     err: csv::Error,
 ) -> InputError {
     let line = record.position().map_or(0, |p| p.line());
@@ -206,7 +213,7 @@ fn row_error<T: DeserializeOwned>(
 /// The column a row's type refuses, found by typing the row again as a map of header to
 /// cell through `serde_path_to_error`, which names the field that failed. Only run on
 /// a row that already failed, so it may be slower than csv's own reader.
-fn failing_column<T: DeserializeOwned>(headers: &StringRecord, record: &StringRecord) -> Option<usize> {
+fn failing_column<'r, T: Deserialize<'r>>(headers: &'r StringRecord, record: &'r StringRecord) -> Option<usize> {
     let cells = headers.iter().zip(record.iter()).map(|(h, c)| (h, CellValue(c)));
     let map = serde::de::value::MapDeserializer::<_, serde::de::value::Error>::new(cells);
     let err = serde_path_to_error::deserialize::<_, T>(map).err()?;
@@ -270,5 +277,50 @@ pub fn cell_position(headers: &StringRecord, line: u64, column: &str) -> Positio
     match headers.iter().position(|h| h == column) {
         Some(i) => Position::at(line, i as u64 + 1),
         None => Position::line(line),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Call, CallRow};
+
+    /// A call row read borrowed ([`CallRow`], as the figures read the table) and read
+    /// whole ([`Call`]) accept the same rows with the same values and refuse the same
+    /// rows with the same error, line, column and field.
+    #[test]
+    fn borrowed_call_rows_read_as_whole_calls_do() {
+        let table = "call_id,task_id,from_number,to_number,started_at,result,duration_seconds,latency_ms,cost,extra\n\
+            c1,t1,+14155550100,+442071838750,2026-11-27T09:00:00Z,answered,61.5,420,0.12,x\n\
+            ,,,,,no_answer,,,,\n\
+            \"c,3\",t3, +14155550100 ,+14155550101,2026-11-27T09:00:00Z,busy,,,,\n\
+            c4,t4,+14155550100,0044,2026-11-27T09:00:00Z,busy,,,,\n\
+            c5,t5,+14155550100,+14155550101,yesterday,busy,,,,\n\
+            c6,t6,+14155550100,+14155550101,2026-11-27T09:00:00Z,hung_up,,,,\n\
+            c7,t7,+14155550100,+14155550101,2026-11-27T09:00:00Z,ANSWERED ,-1,,,\n\
+            c8,t8,+14155550100,+14155550101,2026-11-27T09:00:00+02:00,answered,1,2,abc,\n\
+            c9,t9,+1 415,,,answered,,,,\n";
+        let mut reader = csv::ReaderBuilder::new().trim(Trim::Headers).from_reader(table.as_bytes());
+        let headers = reader.headers().unwrap().clone();
+        let path = Path::new("calls.csv");
+        let (mut read, mut refused) = (0, 0);
+        for record in reader.records() {
+            let record = record.unwrap();
+            let whole = typed::<Call>(path, &headers, &record);
+            let borrowed = typed::<CallRow>(path, &headers, &record);
+            match (whole, borrowed) {
+                (Ok(whole), Ok(borrowed)) => {
+                    assert_eq!(format!("{:?}", whole.as_row()), format!("{borrowed:?}"));
+                    read += 1;
+                }
+                (Err(whole), Err(borrowed)) => {
+                    assert_eq!(whole.to_string(), borrowed.to_string());
+                    assert_eq!((whole.position, whole.field), (borrowed.position, borrowed.field));
+                    refused += 1;
+                }
+                (whole, borrowed) => panic!("{record:?}: {whole:?} but {borrowed:?}"),
+            }
+        }
+        assert_eq!((read, refused), (2, 7));
     }
 }

@@ -28,7 +28,7 @@ pub use pool::{Health, PoolRow};
 pub use readiness::{Check, Finding, ReadinessCheck, readiness};
 pub use window::CallingHours;
 
-use crate::model::{Call, CallResult, Campaign, PoolNumber, Stats, Task, TaskStatus, Workspace};
+use crate::model::{CallResult, CallRow, Campaign, PoolNumber, Stats, Task, TaskStatus, Workspace};
 
 /// Done of total.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -255,12 +255,12 @@ impl TaskCounts {
 
 impl CallCounts {
     /// Counts one call.
-    pub fn add(&mut self, call: &Call, rules: &Rules) {
+    pub fn add(&mut self, call: &CallRow, rules: &Rules) {
         self.total += 1;
         *self.results.entry(call.result).or_default() += 1;
         let answered = call.result == CallResult::Answered;
-        if let Some(from) = &call.from_number {
-            let entry = match self.per_number.get_mut(from.as_str()) {
+        if let Some(from) = call.from_number {
+            let entry = match self.per_number.get_mut(from) {
                 Some(e) => e,
                 None => self.per_number.entry(from.to_string()).or_default(),
             };

@@ -45,9 +45,9 @@ macro_rules! checked_string {
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                let s = Text::deserialize(d)?;
                 $check(&s).map_err(de::Error::custom)?;
-                Ok($name(s.into_owned()))
+                Ok($name(s.0.into_owned()))
             }
         }
 
@@ -120,13 +120,62 @@ fn check_id(s: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A string read from an export, borrowed from the input where the format allows it (a
+/// CSV field, a JSON string without escapes) and copied where it does not.
+///
+/// Serde's own `Cow<str>` always copies: a value read only to be checked or parsed (a
+/// time, a word, a number kept elsewhere) would cost an allocation, millions of them in
+/// a large table. It reads what a `String` reads and fails with the same messages.
+pub(crate) struct Text<'a>(pub(crate) std::borrow::Cow<'a, str>);
+
+impl std::ops::Deref for Text<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> de::Visitor<'de> for Visitor {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(std::borrow::Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text<'de>, E> {
+                Ok(Text(std::borrow::Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Text<'de>, E> {
+                Ok(Text(std::borrow::Cow::Owned(v)))
+            }
+            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Text<'de>, E> {
+                match std::str::from_utf8(v) {
+                    Ok(s) => self.visit_str(s),
+                    Err(_) => Err(de::Error::invalid_value(de::Unexpected::Bytes(v), &self)),
+                }
+            }
+            fn visit_borrowed_bytes<E: de::Error>(self, v: &'de [u8]) -> Result<Text<'de>, E> {
+                match std::str::from_utf8(v) {
+                    Ok(s) => self.visit_borrowed_str(s),
+                    Err(_) => Err(de::Error::invalid_value(de::Unexpected::Bytes(v), &self)),
+                }
+            }
+        }
+        d.deserialize_str(Visitor)
+    }
+}
+
 /// Whether `s` is an E.164 number: `+`, a non-zero digit, 7 to 15 digits in all.
 pub fn is_e164(s: &str) -> bool {
     let Some(digits) = s.strip_prefix('+') else { return false };
     (7..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0')
 }
 
-fn check_e164(s: &str) -> Result<(), String> {
+pub(crate) fn check_e164(s: &str) -> Result<(), String> {
     if is_e164(s) {
         Ok(())
     } else {
@@ -307,7 +356,7 @@ impl Default for TimeZoneName {
 
 impl<'de> Deserialize<'de> for TimeZoneName {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        let s = Text::deserialize(d)?;
         TimeZoneName::new(&s).map_err(de::Error::custom)
     }
 }

@@ -46,12 +46,12 @@ macro_rules! word_enum {
 
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(d)?;
+                let s = <$crate::model::Text<'de> as ::serde::Deserialize>::deserialize(d)?;
                 $name::parse(&s).ok_or_else(|| {
                     let expected = [$($word),+].join(", ");
                     <D::Error as ::serde::de::Error>::custom(format!(
                         "unknown value {:?}, expected one of: {expected}",
-                        s.as_ref()
+                        &*s
                     ))
                 })
             }

@@ -8,11 +8,11 @@ use std::path::PathBuf;
 use csv::StringRecord;
 
 use super::report::CampaignError;
-use crate::export::csv::{CsvTable, cell_position};
+use crate::export::csv::{CsvTable, cell_position, typed};
 use crate::export::grid::Grid;
 use crate::export::{Bundle, InputError, TableName};
 use crate::figures::{CallCounts, Rules, TaskCounts};
-use crate::model::{Call, PoolNumber, Task, Workspace};
+use crate::model::{Call, CallRow, PoolNumber, Task, Workspace};
 use crate::output::{Output, OutputError, Staged};
 use crate::render::copies::{CopyRules, CsvCopy};
 
@@ -266,7 +266,8 @@ fn read_calls(
         let mut table = CsvTable::open(path, &["result"])?;
         let headers = table.headers().clone();
         let mut copy = TableCopy::open(target, TableName::Calls, &headers.iter().collect::<Vec<_>>())?;
-        table.for_each(|call: Call, record: &StringRecord, _| {
+        table.for_each_raw(|record, _| {
+            let call: CallRow = typed(path, &headers, record)?;
             calls.add(&call, rules);
             copy.row(|i| record.get(i).unwrap_or(""))
         })?;
@@ -274,7 +275,7 @@ fn read_calls(
     } else if let Some(list) = &bundle.campaign().calls {
         let mut copy = TableCopy::open(target, TableName::Calls, &CALL_COLUMNS)?;
         for call in list {
-            calls.add(call, rules);
+            calls.add(&call.as_row(), rules);
             let cells = call_cells(call);
             copy.row(|k| cells[k].as_str())?;
         }

@@ -133,7 +133,7 @@ impl Fixture {
         });
         let calls = self.campaign.calls.as_ref().map(|calls| {
             let mut counts = CallCounts::default();
-            calls.iter().for_each(|c| counts.add(c, &rules));
+            calls.iter().for_each(|c| counts.add(&c.as_row(), &rules));
             counts
         });
         self.first_tasks = self.campaign.tasks.clone().unwrap_or_default();
