@@ -34,25 +34,43 @@ pub fn phone(e164: &str) -> String {
         // The patterns of this plan do not bound the digits they read: no sharing.
         return international(cc, national).unwrap_or_else(|| e164.to_string());
     };
+    let in_shape = |shape: &Option<String>| match shape {
+        Some(shape) => apply(shape, digits),
+        None => international(cc, national).unwrap_or_else(|| e164.to_string()),
+    };
+    if let Some(formatted) = LOCAL.with_borrow(|local| local.get(&key).map(in_shape)) {
+        return formatted;
+    }
     let mut full = true;
     if let Ok(shapes) = SHAPES.read() {
         if let Some(shape) = shapes.get(&key) {
-            return match shape {
-                Some(shape) => apply(shape, digits),
-                None => international(cc, national).unwrap_or_else(|| e164.to_string()),
-            };
+            let shape = shape.clone();
+            let formatted = in_shape(&shape);
+            remember_here(key, shape);
+            return formatted;
         }
         full = shapes.len() >= MAX_SHAPES;
     }
     let formatted = international(cc, national).unwrap_or_else(|| e164.to_string());
+    let shape = shape_of(&formatted, digits);
     // Once full, a miss takes no write lock, which would hold up every other thread.
     if !full
         && let Ok(mut shapes) = SHAPES.write()
         && shapes.len() < MAX_SHAPES
     {
-        shapes.insert(key, shape_of(&formatted, digits));
+        shapes.insert(key, shape.clone());
     }
+    remember_here(key, shape);
     formatted
+}
+
+/// Keeps a shape in this thread's copy, while it has room.
+fn remember_here(key: ShapeKey, shape: Option<String>) {
+    LOCAL.with_borrow_mut(|local| {
+        if local.len() < MAX_SHAPES {
+            local.insert(key, shape);
+        }
+    });
 }
 
 /// Starts loading the numbering-plan metadata (tens of milliseconds) on a thread of
@@ -92,8 +110,10 @@ fn international(cc: u16, national: &str) -> Option<String> {
 
 /// The digits of a number put into a shape's `#` places.
 fn apply(shape: &str, digits: &str) -> String {
-    let mut next = digits.chars();
-    shape.chars().map(|c| if c == '#' { next.next().unwrap_or('#') } else { c }).collect()
+    let mut next = digits.bytes();
+    let bytes: Vec<u8> = shape.bytes().map(|c| if c == b'#' { next.next().unwrap_or(b'#') } else { c }).collect();
+    // ASCII digits in the places of ASCII `#`: the text stays UTF-8.
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// The formatted number with its digits replaced by `#`, when its digits are the number's, in order.
@@ -102,14 +122,37 @@ fn shape_of(formatted: &str, digits: &str) -> Option<String> {
     (kept == digits).then(|| formatted.chars().map(|c| if c.is_ascii_digit() { '#' } else { c }).collect())
 }
 
-/// Deciding digits (as a number, and how many) and the number's length.
-type ShapeKey = (u64, u8, u8);
+/// Deciding digits (as a number), how many they are and the number's length, in one
+/// integer: at most 15 digits (under 2^50), then two bytes.
+type ShapeKey = u64;
 
 /// The key of a number whose first `deciding` digits (country code included) decide its format.
 fn shape_key(digits: &str, deciding: usize) -> ShapeKey {
     let end = deciding.min(digits.len());
-    (digits[..end].parse().unwrap_or(0), end as u8, digits.len() as u8)
+    let value: u64 = digits[..end].parse().unwrap_or(0);
+    (value << 16) | ((end as u64) << 8) | digits.len() as u64
 }
+
+/// Hashes a shape key for the maps: keys are spread already, so one multiplication
+/// (Fibonacci hashing) is enough, where the default hasher costs more than the lookup.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(26);
+    }
+}
+
+type Shapes = HashMap<ShapeKey, Option<String>, std::hash::BuildHasherDefault<KeyHasher>>;
 
 /// Shapes learnt at the most: numbers past that are formatted each (a few microseconds).
 /// Plans read at most 7 deciding digits, so a giant list of random numbers could
@@ -118,7 +161,13 @@ const MAX_SHAPES: usize = 100_000;
 
 /// Format shapes by deciding digits and length, shared by every worker thread.
 /// `None`: the formatted number does not keep the digits in order, so it is formatted each time.
-static SHAPES: LazyLock<RwLock<HashMap<ShapeKey, Option<String>>>> = LazyLock::new(Default::default);
+static SHAPES: LazyLock<RwLock<Shapes>> = LazyLock::new(Default::default);
+
+thread_local! {
+    /// This thread's copy of the shapes it has used, so that a known shape takes no lock
+    /// (a shared lock's counter bounces between the cores of the workers).
+    static LOCAL: std::cell::RefCell<Shapes> = std::cell::RefCell::new(Shapes::default());
+}
 
 /// What the first three digits of a number say about its numbering plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
