@@ -24,7 +24,7 @@ pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
     let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
     // A masked number (`+1 415 ••• ••12`) has nothing a spreadsheet could run.
     let masked = || cell.chars().all(|c| c.is_ascii_digit() || "+ •".contains(c));
-    if !risky || masked() || is_plain_number(cell) {
+    if !risky || is_plain_number(cell) || masked() {
         std::borrow::Cow::Borrowed(cell)
     } else {
         std::borrow::Cow::Owned(format!("'{cell}"))

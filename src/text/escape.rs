@@ -20,6 +20,12 @@ pub fn forbidden_in_html(c: char) -> bool {
 
 /// The text with every character HTML forbids replaced by U+FFFD.
 pub fn clean(text: &str) -> Cow<'_, str> {
+    // Most text is ASCII without controls: one pass over the bytes says so, and only
+    // text with a control or a non-ASCII byte is read again character by character.
+    let maybe = |b: &u8| (*b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || *b >= 0x7f;
+    if !text.as_bytes().iter().any(maybe) {
+        return Cow::Borrowed(text);
+    }
     if text.chars().any(forbidden_in_html) {
         Cow::Owned(text.chars().map(|c| if forbidden_in_html(c) { '\u{fffd}' } else { c }).collect())
     } else {
