@@ -86,8 +86,8 @@ pub(super) fn build(ctx: &Ctx, bundle: &Bundle) -> Result<Built, CampaignError> 
     if let Some(summary) = summary.as_ref().filter(|_| options.formats.json) {
         staged.push(ctx.output.stage(&format!("{dir}/summary.json"), summary)?);
     }
-    let view = view::campaign_view(&input);
-    let prepared = Prepared::new(&view);
+    let mut view = view::campaign_view(&input);
+    let prepared = ctx.renderer.prepare(&mut view);
     if options.formats.html {
         for tab in layout.tabs() {
             let sections = tab_sections(*tab, layout, input.extras());
@@ -95,7 +95,7 @@ pub(super) fn build(ctx: &Ctx, bundle: &Bundle) -> Result<Built, CampaignError> 
                 Tab::Overview | Tab::Report => {
                     let page = page_for(&view, *tab, tab.file_name().to_string(), sections, view.tasks.as_ref());
                     let html = ctx.renderer.campaign_page(&prepared, &page)?;
-                    staged.push(ctx.output.stage(&format!("{dir}/{}", tab.file_name()), html.as_bytes())?);
+                    staged.push(ctx.output.stage(&format!("{dir}/{}", tab.file_name()), &html)?);
                 }
                 Tab::Tasks => staged.extend(write_task_pages(ctx, bundle, &input, &view, &prepared, &dir)?),
             }
@@ -106,8 +106,8 @@ pub(super) fn build(ctx: &Ctx, bundle: &Bundle) -> Result<Built, CampaignError> 
         // The PDF's own view: it stands alone, away from the snapshot's files.
         let print_options = ViewOptions { print: true, ..view_options.clone() };
         let print_input = ViewInput { options: &print_options, ..input };
-        let view = view::campaign_view(&print_input);
-        let prepared = Prepared::new(&view);
+        let mut view = view::campaign_view(&print_input);
+        let prepared = ctx.renderer.prepare(&mut view);
         let tasks = (layout != Layout::Draft).then(|| view::task_list(&print_input, options.pdf_max_tasks));
         let sections = print_sections(layout, input.extras());
         let mut page = page_for(&view, Tab::Overview, String::new(), sections, tasks.as_ref());
@@ -221,7 +221,7 @@ impl TaskPager<'_> {
         let sections = tab_sections(Tab::Tasks, self.input.status.layout(), self.input.extras());
         let page = page_for(self.view, Tab::Tasks, file.clone(), sections, Some(&list));
         let html = self.ctx.renderer.campaign_page(self.prepared, &page)?;
-        Ok(self.ctx.output.stage(&format!("{}/{file}", self.dir), html.as_bytes())?)
+        Ok(self.ctx.output.stage(&format!("{}/{file}", self.dir), &html)?)
     }
 
     fn pages_of(&self, tasks: &[Task]) -> Result<Vec<Staged>, CampaignError> {

@@ -150,13 +150,6 @@ pub struct Page<'a> {
 /// (a campaign with a million tasks has two thousand of them).
 pub struct Prepared(tera::Value);
 
-impl Prepared {
-    /// Converts a view for the templates.
-    pub fn new(view: &CampaignView) -> Prepared {
-        Prepared(tera::Value::from_serializable(view))
-    }
-}
-
 /// Renders pages from the built-in templates and the user's overrides.
 pub struct HtmlRenderer {
     tera: Tera,
@@ -224,8 +217,34 @@ impl HtmlRenderer {
         self.tera.render(name, context).map_err(|e| tera_error(name, e))
     }
 
+    /// [`render`](Self::render) into bytes: a page goes to a file, so its text is not
+    /// checked again as UTF-8 (every value and template is a `str` already).
+    fn render_bytes(&self, name: &str, context: &Context) -> Result<Vec<u8>, TemplateError> {
+        let mut out = Vec::with_capacity(64 << 10);
+        self.tera.render_to(name, context, &mut out).map_err(|e| tera_error(name, e))?;
+        Ok(out)
+    }
+
+    /// Converts a view for the templates, once for all the campaign's pages.
+    ///
+    /// With the built-in templates the task rows are written by `rows` from the page's
+    /// own list (`page.tasks`), and `campaign.tasks.rows` is read by no template: the
+    /// Overview's rows are then left out of the values, which would cost more than
+    /// the rest of the view. With any template overridden they are all there.
+    pub fn prepare(&self, view: &mut CampaignView) -> Prepared {
+        if !self.compiled_rows {
+            return Prepared(tera::Value::from_serializable(&*view));
+        }
+        let rows = view.tasks.as_mut().map(|list| std::mem::take(&mut list.rows));
+        let prepared = Prepared(tera::Value::from_serializable(&*view));
+        if let (Some(list), Some(rows)) = (view.tasks.as_mut(), rows) {
+            list.rows = rows;
+        }
+        prepared
+    }
+
     /// Renders one page of a campaign.
-    pub fn campaign_page(&self, campaign: &Prepared, page: &Page) -> Result<String, TemplateError> {
+    pub fn campaign_page(&self, campaign: &Prepared, page: &Page) -> Result<Vec<u8>, TemplateError> {
         let mut context = Context::new();
         context.insert_value("campaign", campaign.0.clone());
         match page.tasks.filter(|list| self.compiled_rows && !list.rows.is_empty()) {
@@ -239,7 +258,7 @@ impl HtmlRenderer {
             }
             None => context.insert("page", page),
         }
-        self.render("campaign.html", &context)
+        self.render_bytes("campaign.html", &context)
     }
 
     /// Writes the campaign list to `out`.
