@@ -122,12 +122,14 @@ fn one(ctx: &Ctx, before: &plan::Before, fingerprint: &plan::Fingerprint, found:
     let (key, built) = if before.snapshot.has_key(id) {
         match plan::step(ctx.options, fingerprint, before, ctx.output, found, ctx.workspace) {
             Step::Keep(record, files) => return Outcome::Kept(*record, files),
-            Step::Build { key, content_key } => ((key, content_key), open(ctx, found).and_then(|b| build(ctx, &b))),
+            Step::Build { key, content_key } => {
+                ((key, content_key), open(ctx, found).and_then(|b| campaign::build(ctx, &b)))
+            }
         }
     } else {
         match open(ctx, found) {
             // Nothing to keep: the input digest for the keys is taken while the campaign is built.
-            Ok(bundle) => rayon::join(|| keys(&bundle), || build(ctx, &bundle)),
+            Ok(bundle) => rayon::join(|| keys(&bundle), || campaign::build(ctx, &bundle)),
             Err(error) => ((None, None), Err(error)),
         }
     };
@@ -150,11 +152,4 @@ fn one(ctx: &Ctx, before: &plan::Before, fingerprint: &plan::Fingerprint, found:
 /// The campaign parsed, read again when it was shelved (see `export::Found`).
 fn open<'a>(ctx: &Ctx, found: &'a Found) -> Result<crate::export::Opened<'a>, CampaignError> {
     found.open(ctx.workspace).map_err(CampaignError::Input)
-}
-
-fn build(ctx: &Ctx, bundle: &Bundle) -> Result<campaign::Built, CampaignError> {
-    // Phone numbers need the numbering plans: loaded once, on another thread, from the
-    // first campaign that is built (a run that keeps every campaign never loads them).
-    crate::text::load_plans_in_background();
-    campaign::build(ctx, bundle)
 }

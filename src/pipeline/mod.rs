@@ -155,10 +155,6 @@ pub fn run(options: &Options) -> Result<Report, RunError> {
 }
 
 fn run_in(options: &Options, pool: &rayon::ThreadPool) -> Result<Report, RunError> {
-    if plan::no_snapshot_yet(options) {
-        // Every campaign will be built: the plans load while the inputs are read.
-        crate::text::load_plans_in_background();
-    }
     let tenant = match &options.tenant {
         TenantChoice::One(id) => Some(id.clone()),
         _ => None,

@@ -62,15 +62,6 @@ pub(super) fn run_fingerprint(options: &Options, workspace: &Workspace, renderer
     Fingerprint { full, content }
 }
 
-/// Whether `--out` holds no snapshot yet, so that every campaign of the run is built.
-pub(super) fn no_snapshot_yet(options: &Options) -> bool {
-    match options.tenant {
-        // One folder per tenant: none of them is there yet.
-        TenantChoice::All => std::fs::read_dir(&options.out).map_or(true, |mut entries| entries.next().is_none()),
-        _ => !options.out.join("manifest.json").is_file(),
-    }
-}
-
 /// What earlier runs left for an output folder: its snapshot and the input digests
 /// remembered for it.
 pub(super) struct Before<'a> {

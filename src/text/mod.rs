@@ -9,4 +9,4 @@ pub mod format;
 pub mod markdown;
 mod phone;
 
-pub use phone::{load_plans_in_background, phone};
+pub use phone::phone;

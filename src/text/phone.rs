@@ -1,10 +1,13 @@
 //! Phone numbers in international format, fast enough for millions of task rows.
 //!
 //! The `phonenumber` crate's metadata says how each numbering plan groups its digits.
-//! Parsing a number with the crate costs tens of microseconds (it validates the number
-//! against every number type of its plan, through a regex cache behind a global lock),
-//! and the numbers here are already known to be E.164, so the tool picks the format
-//! from the metadata itself, the way the crate's formatter does, and never parses.
+//! Its formats are written into the build (build.rs): loading the crate's metadata at
+//! run time costs about 90 ms of CPU (it checks every pattern of every plan), and
+//! parsing a number with the crate costs tens of microseconds (it validates the number
+//! against every number type of its plan, through a regex cache behind a global lock).
+//! The numbers here are already known to be E.164, so the tool picks the format from
+//! the plan's formats itself, the way the crate's formatter does, and never parses;
+//! it compiles a plan's patterns when it first meets the plan.
 //!
 //! Which format applies, and so where the spaces and dashes go, depends only on the
 //! country code, the number's length and its first few national digits: those the
@@ -18,7 +21,7 @@
 use std::collections::HashMap;
 use std::sync::{LazyLock, OnceLock, RwLock};
 
-use phonenumber::metadata::DATABASE;
+use regex::{Regex, RegexBuilder};
 use regex_syntax::hir::{Class, Hir, HirKind};
 
 /// An E.164 number in international format (`+1 415-555-0123`); unknown plans stay as given.
@@ -73,18 +76,6 @@ fn remember_here(key: ShapeKey, shape: Option<String>) {
     });
 }
 
-/// Starts loading the numbering-plan metadata (tens of milliseconds) on a thread of
-/// its own, once, so that it overlaps other work instead of delaying the first number.
-pub fn load_plans_in_background() {
-    static STARTED: std::sync::Once = std::sync::Once::new();
-    STARTED.call_once(|| {
-        // Without a thread (the system refused one), the plans load at the first number.
-        let _ = std::thread::Builder::new().name("plans".into()).spawn(|| {
-            let _ = DATABASE.by_code(&1);
-        });
-    });
-}
-
 /// The international format of a national number, as the `phonenumber` crate formats a
 /// parsed number: the first of the plan's formats whose last leading-digits pattern
 /// matches at the start of the number and whose grouping pattern matches all of it
@@ -92,20 +83,82 @@ pub fn load_plans_in_background() {
 /// Parsing, which also validates the number against every number type of the plan,
 /// is skipped: the number is already known to be E.164.
 fn international(cc: u16, national: &str) -> Option<String> {
-    let meta = DATABASE.by_code(&cc)?.into_iter().next()?;
-    let formats = if meta.international_formats().is_empty() { meta.formats() } else { meta.international_formats() };
-    let chosen = formats.iter().find(|f| match f.leading_digits().last() {
+    let formats = compiled(cc)?;
+    let chosen = formats.iter().find(|f| match &f.leading {
         None => true,
         Some(leading) => {
             leading.find(national).is_some_and(|m| m.start() == 0)
-                && f.pattern().find(national).is_some_and(|m| m.start() == 0 && m.end() == national.len())
+                && f.pattern.find(national).is_some_and(|m| m.start() == 0 && m.end() == national.len())
         }
     });
     let grouped = match chosen {
-        Some(f) => f.pattern().replace(national, f.format()).into_owned(),
+        Some(f) => f.pattern.replace(national, f.format).into_owned(),
         None => national.to_string(),
     };
     Some(format!("+{cc} {grouped}"))
+}
+
+/// A numbering plan's formats, as the `phonenumber` crate's metadata lists them for its
+/// country code (its international formats, or its national ones when it has none).
+struct Numbering {
+    code: u16,
+    formats: &'static [Format],
+}
+
+/// One format: the grouping pattern, its replacement, and the last of its leading-digits
+/// patterns (`None` when it has none).
+struct Format {
+    pattern: &'static str,
+    format: &'static str,
+    leading: Option<&'static str>,
+}
+
+/// Every plan, by country code in ascending order, written by build.rs.
+static NUMBERING: &[Numbering] = include!(concat!(env!("OUT_DIR"), "/numbering.rs"));
+
+/// The plan of a country code, if there is one.
+fn numbering(cc: u16) -> Option<(usize, &'static Numbering)> {
+    let at = NUMBERING.binary_search_by_key(&cc, |n| n.code).ok()?;
+    Some((at, &NUMBERING[at]))
+}
+
+/// A format with its patterns compiled.
+struct CompiledFormat {
+    pattern: Regex,
+    format: &'static str,
+    leading: Option<Regex>,
+}
+
+/// A pattern compiled as the `phonenumber` crate compiles the metadata's (whitespace
+/// ignored). The build's metadata is the crate's, whose patterns all compile; a test
+/// checks it.
+fn compile(pattern: &str) -> Option<Regex> {
+    RegexBuilder::new(pattern).ignore_whitespace(true).size_limit(10 << 20).dfa_size_limit(2 << 20).build().ok()
+}
+
+/// The compiled formats of each plan (by its place in [`NUMBERING`]), compiled when a
+/// run first formats a number of the plan.
+static COMPILED: LazyLock<Vec<OnceLock<Option<Vec<CompiledFormat>>>>> =
+    LazyLock::new(|| NUMBERING.iter().map(|_| OnceLock::new()).collect());
+
+fn compiled(cc: u16) -> Option<&'static [CompiledFormat]> {
+    let (at, plan) = numbering(cc)?;
+    let formats = COMPILED[at].get_or_init(|| {
+        plan.formats
+            .iter()
+            .map(|f| {
+                Some(CompiledFormat {
+                    pattern: compile(f.pattern)?,
+                    format: f.format,
+                    leading: match f.leading {
+                        Some(leading) => Some(compile(leading)?),
+                        None => None,
+                    },
+                })
+            })
+            .collect()
+    });
+    formats.as_deref()
 }
 
 /// The digits of a number put into a shape's `#` places.
@@ -195,7 +248,7 @@ fn plan_of(first3: &str) -> Plan {
     // Country codes are one to three digits and none is the prefix of another.
     for len in 1..=3 {
         let Ok(cc) = first3[..len].parse::<u16>() else { continue };
-        if DATABASE.by_code(&cc).is_some_and(|m| !m.is_empty()) {
+        if numbering(cc).is_some() {
             return Plan::Code { cc, len, deciding: deciding_for(cc) };
         }
     }
@@ -206,7 +259,7 @@ fn deciding_for(cc: u16) -> Option<usize> {
     if let Some(&known) = DECIDING.read().ok().as_ref().and_then(|d| d.get(&cc)) {
         return known;
     }
-    let n = DATABASE.by_code(&cc).and_then(|metas| metas.first().and_then(|meta| deciding_digits(meta)));
+    let n = numbering(cc).and_then(|(_, plan)| deciding_digits(plan));
     if let Ok(mut d) = DECIDING.write() {
         d.insert(cc, n);
     }
@@ -220,15 +273,14 @@ fn deciding_for(cc: u16) -> Option<usize> {
 /// regroups the digits with that pattern. A leading-digits pattern reads at most its
 /// longest match; a grouping pattern made of `\d` classes reads nothing but the length,
 /// and one with narrower parts at fixed offsets reads up to the end of the last of them.
-fn deciding_digits(meta: &phonenumber::Metadata) -> Option<usize> {
-    let formats = if meta.international_formats().is_empty() { meta.formats() } else { meta.international_formats() };
+fn deciding_digits(plan: &Numbering) -> Option<usize> {
     let mut deciding = 0;
-    for format in formats {
-        if let Some(leading) = format.leading_digits().last() {
-            let hir = bounded(leading.as_str())?;
+    for format in plan.formats {
+        if let Some(leading) = format.leading {
+            let hir = bounded(leading)?;
             deciding = deciding.max(hir.properties().maximum_len()?);
         }
-        deciding = deciding.max(grouping_reads(&bounded(format.pattern().as_str())?)?);
+        deciding = deciding.max(grouping_reads(&bounded(format.pattern)?)?);
     }
     Some(deciding)
 }
@@ -296,12 +348,38 @@ mod tests {
         Some(n.format().mode(phonenumber::Mode::International).to_string())
     }
 
+    /// The plans written into the build are the `phonenumber` crate's, format for
+    /// format, and every pattern of every plan compiles.
+    #[test]
+    fn the_built_in_plans_are_the_crates() {
+        let mut plans = 0;
+        for cc in 1..1000u16 {
+            let crate_meta = phonenumber::metadata::DATABASE.by_code(&cc).and_then(|m| m.into_iter().next());
+            let (Some(meta), Some((_, plan))) = (crate_meta, numbering(cc)) else {
+                assert!(numbering(cc).is_none(), "+{cc} has a built-in plan but no metadata");
+                continue;
+            };
+            let formats =
+                if meta.international_formats().is_empty() { meta.formats() } else { meta.international_formats() };
+            let expected: Vec<(&str, &str, Option<&str>)> = formats
+                .iter()
+                .map(|f| (f.pattern().as_str(), f.format(), f.leading_digits().last().map(|l| l.as_str())))
+                .collect();
+            let built: Vec<(&str, &str, Option<&str>)> =
+                plan.formats.iter().map(|f| (f.pattern, f.format, f.leading)).collect();
+            assert_eq!(built, expected, "+{cc}");
+            assert!(compiled(cc).is_some_and(|c| c.len() == plan.formats.len()), "+{cc}: a pattern does not compile");
+            plans += 1;
+        }
+        assert!(plans > 200, "only {plans} plans");
+    }
+
     #[test]
     fn every_plan_bounds_its_deciding_digits() {
         let mut unbounded = Vec::new();
         let mut widest = 0;
         for cc in 1..1000u16 {
-            if DATABASE.by_code(&cc).is_none_or(|m| m.is_empty()) {
+            if numbering(cc).is_none() {
                 continue;
             }
             match deciding_for(cc) {
