@@ -3,13 +3,13 @@
 //! Tables can hold millions of rows, so nothing here collects them: callers get one
 //! row at a time and keep only what they need.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::fs::File;
-use std::io::Read;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 use std::rc::Rc;
 
-use csv::{ErrorKind, ReaderBuilder, StringRecord, Trim};
+use csv::{ErrorKind, ReaderBuilder, StringRecord};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -41,15 +41,50 @@ impl Read for Bounded {
     }
 }
 
+/// Only to start a reused reader at the start of its new file.
+impl Seek for Bounded {
+    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+        self.file.seek(to)
+    }
+}
+
 const BUFFER: usize = 1 << 16;
 
+/// Readers kept at most per thread for the next tables.
+const SPARE_READERS: usize = 4;
+
+thread_local! {
+    /// Readers of tables this thread has finished with. A new reader builds its parsing
+    /// automaton, about 20 µs, as long as reading a small table, and a fleet has
+    /// thousands of tables: a reader is used again for the next table instead.
+    static SPARE: RefCell<Vec<csv::Reader<Bounded>>> = const { RefCell::new(Vec::new()) };
+}
+
 /// An open CSV table.
+///
+/// The reader reads records, header included, as they are (`has_headers(false)`,
+/// `flexible(true)`), so that it can be used again for another table: the header is
+/// the first record, trimmed here, and a row whose length differs from the header's is
+/// refused here, with the message the csv crate gives.
 pub struct CsvTable {
     path: std::path::PathBuf,
-    reader: csv::Reader<Bounded>,
+    reader: Option<csv::Reader<Bounded>>,
     headers: StringRecord,
     since_row: Rc<Cell<u64>>,
     last_line: u64,
+}
+
+impl Drop for CsvTable {
+    fn drop(&mut self) {
+        if let Some(reader) = self.reader.take() {
+            let _ = SPARE.try_with(|spare| {
+                let mut spare = spare.borrow_mut();
+                if spare.len() < SPARE_READERS {
+                    spare.push(reader);
+                }
+            });
+        }
+    }
 }
 
 impl CsvTable {
@@ -58,26 +93,34 @@ impl CsvTable {
         let file = File::open(path)
             .map_err(|e| InputError::file(path, format!("cannot open table: {}", crate::os::describe(&e))))?;
         let since_row = Rc::new(Cell::new(0));
-        let mut reader = ReaderBuilder::new()
-            .trim(Trim::Headers)
-            .buffer_capacity(BUFFER)
-            .from_reader(Bounded { file, since_row: since_row.clone() });
-        let headers = reader.headers().map_err(|e| csv_error(path, None, 1, e))?.clone();
+        let bounded = Bounded { file, since_row: since_row.clone() };
+        let mut reader = match SPARE.with_borrow_mut(Vec::pop) {
+            Some(mut reader) => {
+                *reader.get_mut() = bounded;
+                reader.seek_raw(SeekFrom::Start(0), csv::Position::new()).map_err(|e| csv_error(path, None, 1, e))?;
+                reader
+            }
+            None => ReaderBuilder::new().has_headers(false).flexible(true).buffer_capacity(BUFFER).from_reader(bounded),
+        };
+        let mut headers = StringRecord::new();
+        reader.read_record(&mut headers).map_err(|e| csv_error(path, None, 1, e))?;
+        headers.trim();
         since_row.set(0);
+        let table = CsvTable { path: path.to_path_buf(), reader: Some(reader), headers, since_row, last_line: 1 };
         for column in required {
-            if !headers.iter().any(|h| h == *column) {
+            if !table.headers.iter().any(|h| h == *column) {
                 return Err(InputError::field(
                     path,
                     Position::line(1),
                     *column,
                     format!(
                         "required column is missing from the header (found: {})",
-                        headers.iter().collect::<Vec<_>>().join(", ")
+                        table.headers.iter().collect::<Vec<_>>().join(", ")
                     ),
                 ));
             }
         }
-        Ok(CsvTable { path: path.to_path_buf(), reader, headers, since_row, last_line: 1 })
+        Ok(table)
     }
 
     /// The header row.
@@ -106,8 +149,9 @@ impl CsvTable {
         F: FnMut(&StringRecord, u64) -> Result<(), E>,
     {
         let mut record = StringRecord::new();
+        let Some(reader) = self.reader.as_mut() else { return Ok(()) };
         loop {
-            match self.reader.read_record(&mut record) {
+            match reader.read_record(&mut record) {
                 Ok(true) => {}
                 Ok(false) => return Ok(()),
                 Err(e) => return Err(csv_error(&self.path, Some(&self.headers), self.last_line + 1, e).into()),
@@ -115,9 +159,22 @@ impl CsvTable {
             self.since_row.set(0);
             let line = record.position().map_or(0, |p| p.line());
             self.last_line = line;
+            if record.len() != self.headers.len() {
+                return Err(unequal_lengths(&self.path, line, record.len(), self.headers.len()).into());
+            }
             row(&record, line)?;
         }
     }
+}
+
+/// A row whose number of fields is not the header's.
+fn unequal_lengths(path: &Path, line: u64, len: usize, expected_len: usize) -> InputError {
+    InputError::field(
+        path,
+        Position::line(line),
+        "",
+        format!("this row has {len} fields but the header has {expected_len}"),
+    )
 }
 
 /// Types one record as `T`, which may borrow from the record (a row read for its figures
@@ -149,12 +206,9 @@ fn csv_error(path: &Path, headers: Option<&StringRecord>, next_line: u64, err: c
                 "invalid UTF-8: tables must be UTF-8 text",
             )
         }
-        ErrorKind::UnequalLengths { pos, expected_len, len } => InputError::field(
-            path,
-            Position::line(pos.map_or(0, |p| p.line())),
-            "",
-            format!("this row has {len} fields but the header has {expected_len}"),
-        ),
+        ErrorKind::UnequalLengths { pos, expected_len, len } => {
+            unequal_lengths(path, pos.map_or(0, |p| p.line()), len as usize, expected_len as usize)
+        }
         ErrorKind::Deserialize { pos, err } => {
             let line = pos.map_or(0, |p| p.line());
             let (position, field) = match err.field() {
@@ -285,6 +339,63 @@ mod tests {
     use super::*;
     use crate::model::{Call, CallRow};
 
+    /// A table as read: its header, and each row with its line.
+    type TableRead = (Vec<String>, Vec<(u64, Vec<String>)>);
+
+    /// A table read whole on this thread, or the error.
+    fn read_all(path: &Path, required: &[&str]) -> Result<TableRead, String> {
+        let mut table = CsvTable::open(path, required).map_err(|e| e.to_string())?;
+        let headers = table.headers().iter().map(str::to_string).collect();
+        let mut rows = Vec::new();
+        table
+            .for_each_raw(|record, line| {
+                rows.push((line, record.iter().map(str::to_string).collect()));
+                Ok::<(), InputError>(())
+            })
+            .map_err(|e| e.to_string())?;
+        Ok((headers, rows))
+    }
+
+    /// A reader used again for the next table reads it as a new reader does: from its
+    /// first line, header trimmed, rows of the wrong length and invalid UTF-8 refused
+    /// with their line, whatever the table before it held or where it stopped.
+    #[test]
+    fn a_reader_used_again_reads_the_next_table_from_its_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &[u8]| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            path
+        };
+        let wide = write("wide.csv", b"a,b,c,d\n1,2,3,4\n5,6,7,8\n");
+        let narrow = write("narrow.csv", b" x , y\n\"multi\nline\",2\n3,4\n");
+        let short_row = write("short.csv", b"x,y\n1,2\n3\n4,5\n");
+        let bad_utf8 = write("utf8.csv", b"x,y\n1,\xff\n");
+        let empty = write("empty.csv", b"");
+
+        SPARE.with_borrow_mut(Vec::clear);
+        let (headers, rows) = read_all(&wide, &["a"]).unwrap();
+        assert_eq!((headers.len(), rows.len()), (4, 2));
+        assert_eq!(SPARE.with_borrow(Vec::len), 1, "the finished reader is kept");
+
+        let expected = (
+            vec!["x".to_string(), "y".to_string()],
+            vec![(2, vec!["multi\nline".to_string(), "2".to_string()]), (4, vec!["3".to_string(), "4".to_string()])],
+        );
+        assert_eq!(read_all(&narrow, &["x", "y"]).unwrap(), expected);
+        assert_eq!(SPARE.with_borrow(Vec::len), 1, "one reader served both tables");
+
+        let err = read_all(&short_row, &[]).unwrap_err();
+        assert!(err.contains("short.csv:3") && err.contains("this row has 1 fields but the header has 2"), "{err}");
+        let err = read_all(&bad_utf8, &[]).unwrap_err();
+        assert!(err.contains("utf8.csv:2:2") && err.contains("invalid UTF-8"), "{err}");
+        // After tables that stopped half-way, the next one is read whole again.
+        assert_eq!(read_all(&narrow, &[]).unwrap(), expected);
+        assert_eq!(read_all(&empty, &[]).unwrap(), (Vec::new(), Vec::new()));
+        let err = read_all(&wide, &["x"]).unwrap_err();
+        assert!(err.contains("required column is missing from the header (found: a, b, c, d)"), "{err}");
+    }
+
     /// A call row read borrowed ([`CallRow`], as the figures read the table) and read
     /// whole ([`Call`]) accept the same rows with the same values and refuse the same
     /// rows with the same error, line, column and field.
@@ -300,7 +411,7 @@ mod tests {
             c7,t7,+14155550100,+14155550101,2026-11-27T09:00:00Z,ANSWERED ,-1,,,\n\
             c8,t8,+14155550100,+14155550101,2026-11-27T09:00:00+02:00,answered,1,2,abc,\n\
             c9,t9,+1 415,,,answered,,,,\n";
-        let mut reader = csv::ReaderBuilder::new().trim(Trim::Headers).from_reader(table.as_bytes());
+        let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::Headers).from_reader(table.as_bytes());
         let headers = reader.headers().unwrap().clone();
         let path = Path::new("calls.csv");
         let (mut read, mut refused) = (0, 0);
