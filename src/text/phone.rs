@@ -83,16 +83,23 @@ fn remember_here(key: ShapeKey, shape: Option<String>) {
 /// Parsing, which also validates the number against every number type of the plan,
 /// is skipped: the number is already known to be E.164.
 fn international(cc: u16, national: &str) -> Option<String> {
-    let formats = compiled(cc)?;
-    let chosen = formats.iter().find(|f| match &f.leading {
+    let (at, plan) = numbering(cc)?;
+    let compiled = &COMPILED[at];
+    let chosen = plan.formats.iter().zip(compiled.iter()).find(|(f, c)| match f.leading {
         None => true,
         Some(leading) => {
-            leading.find(national).is_some_and(|m| m.start() == 0)
-                && f.pattern.find(national).is_some_and(|m| m.start() == 0 && m.end() == national.len())
+            c.leading
+                .get_or_init(|| compile(leading))
+                .as_ref()
+                .is_some_and(|re| re.find(national).is_some_and(|m| m.start() == 0))
+                && c.pattern
+                    .get_or_init(|| compile(f.pattern))
+                    .as_ref()
+                    .is_some_and(|re| re.find(national).is_some_and(|m| m.start() == 0 && m.end() == national.len()))
         }
     });
-    let grouped = match chosen {
-        Some(f) => f.pattern.replace(national, f.format).into_owned(),
+    let grouped = match chosen.and_then(|(f, c)| Some((f, c.pattern.get_or_init(|| compile(f.pattern)).as_ref()?))) {
+        Some((f, pattern)) => pattern.replace(national, f.format).into_owned(),
         None => national.to_string(),
     };
     Some(format!("+{cc} {grouped}"))
@@ -122,44 +129,26 @@ fn numbering(cc: u16) -> Option<(usize, &'static Numbering)> {
     Some((at, &NUMBERING[at]))
 }
 
-/// A format with its patterns compiled.
+/// A format's patterns, each compiled when a number first needs it: the formats of a
+/// plan are tried in order, and most numbers are decided by the first few.
+#[derive(Default)]
 struct CompiledFormat {
-    pattern: Regex,
-    format: &'static str,
-    leading: Option<Regex>,
+    pattern: OnceLock<Option<Regex>>,
+    leading: OnceLock<Option<Regex>>,
 }
 
 /// A pattern compiled as the `phonenumber` crate compiles the metadata's (whitespace
-/// ignored). The build's metadata is the crate's, whose patterns all compile; a test
-/// checks it.
+/// ignored), but with ASCII classes: the national numbers matched here are ASCII
+/// digits only, which `\d` matches either way, and a Unicode `\d` made compiling the
+/// patterns of a plan cost milliseconds. Every pattern compiles (a test checks it).
 fn compile(pattern: &str) -> Option<Regex> {
-    RegexBuilder::new(pattern).ignore_whitespace(true).size_limit(10 << 20).dfa_size_limit(2 << 20).build().ok()
+    RegexBuilder::new(pattern).ignore_whitespace(true).unicode(false).build().ok()
 }
 
-/// The compiled formats of each plan (by its place in [`NUMBERING`]), compiled when a
-/// run first formats a number of the plan.
-static COMPILED: LazyLock<Vec<OnceLock<Option<Vec<CompiledFormat>>>>> =
-    LazyLock::new(|| NUMBERING.iter().map(|_| OnceLock::new()).collect());
-
-fn compiled(cc: u16) -> Option<&'static [CompiledFormat]> {
-    let (at, plan) = numbering(cc)?;
-    let formats = COMPILED[at].get_or_init(|| {
-        plan.formats
-            .iter()
-            .map(|f| {
-                Some(CompiledFormat {
-                    pattern: compile(f.pattern)?,
-                    format: f.format,
-                    leading: match f.leading {
-                        Some(leading) => Some(compile(leading)?),
-                        None => None,
-                    },
-                })
-            })
-            .collect()
-    });
-    formats.as_deref()
-}
+/// The compiled patterns of each plan's formats, by the plan's place in [`NUMBERING`].
+static COMPILED: LazyLock<Vec<Vec<CompiledFormat>>> = LazyLock::new(|| {
+    NUMBERING.iter().map(|plan| plan.formats.iter().map(|_| CompiledFormat::default()).collect()).collect()
+});
 
 /// The digits of a number put into a shape's `#` places.
 fn apply(shape: &str, digits: &str) -> String {
@@ -368,7 +357,10 @@ mod tests {
             let built: Vec<(&str, &str, Option<&str>)> =
                 plan.formats.iter().map(|f| (f.pattern, f.format, f.leading)).collect();
             assert_eq!(built, expected, "+{cc}");
-            assert!(compiled(cc).is_some_and(|c| c.len() == plan.formats.len()), "+{cc}: a pattern does not compile");
+            for f in plan.formats {
+                assert!(compile(f.pattern).is_some(), "+{cc}: {} does not compile", f.pattern);
+                assert!(f.leading.is_none_or(|l| compile(l).is_some()), "+{cc}: {:?} does not compile", f.leading);
+            }
             plans += 1;
         }
         assert!(plans > 200, "only {plans} plans");
