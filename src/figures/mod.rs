@@ -86,6 +86,8 @@ pub struct TaskCounts {
     pub latency: Distribution,
     /// The latest `last_attempt_at`.
     pub last_attempt: Option<Timestamp>,
+    /// The time zone's offset around the last attempt counted last.
+    pub zone_span: ZoneSpan,
 }
 
 /// Distinct outcome labels counted one by one; the rest are counted as [`OTHER_OUTCOMES`].
@@ -115,6 +117,8 @@ pub struct CallCounts {
     pub latency: Distribution,
     /// The latest `started_at`.
     pub last_call: Option<Timestamp>,
+    /// The time zone's offset around the call counted last.
+    pub zone_span: ZoneSpan,
 }
 
 /// The rules the accumulators apply, taken from the workspace and the campaign.
@@ -186,7 +190,7 @@ impl TaskCounts {
             entry.goal |= goal;
         }
         if let Some(at) = task.last_attempt_at {
-            add_hour(&mut self.by_hour, at, &rules.zone);
+            add_hour(&mut self.by_hour, &mut self.zone_span, at, &rules.zone);
             self.last_attempt = self.last_attempt.max(Some(at));
         }
         if let Some(from) = &task.from_number
@@ -270,7 +274,7 @@ impl CallCounts {
             }
         }
         if let Some(at) = call.started_at {
-            add_hour(&mut self.by_hour, at, &rules.zone);
+            add_hour(&mut self.by_hour, &mut self.zone_span, at, &rules.zone);
             self.last_call = self.last_call.max(Some(at));
         }
         if answered && let Some(d) = call.duration_seconds {
@@ -285,10 +289,47 @@ impl CallCounts {
     }
 }
 
-fn add_hour(grid: &mut HourGrid, at: Timestamp, zone: &TimeZone) {
-    let local = zone.to_datetime(at);
-    let day = local.weekday().to_monday_zero_offset() as usize;
-    grid[day][local.hour() as usize] += 1;
+fn add_hour(grid: &mut HourGrid, span: &mut ZoneSpan, at: Timestamp, zone: &TimeZone) {
+    let (day, hour) = span.weekday_hour(at, zone);
+    grid[day][hour] += 1;
+}
+
+/// The offset of a time zone between two of its transitions, kept from one time to the
+/// next: a table's times are mostly days or weeks apart, so most of them fall in the
+/// span of the time before and need no look-up in the zone's rules.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ZoneSpan {
+    /// From (included) and until (excluded; `None`: no later transition), and the offset
+    /// in seconds in between.
+    span: Option<(Timestamp, Option<Timestamp>, i64)>,
+}
+
+impl ZoneSpan {
+    /// The weekday (Monday 0) and hour of `at` in `zone`, as `zone.to_datetime(at)` gives them.
+    pub fn weekday_hour(&mut self, at: Timestamp, zone: &TimeZone) -> (usize, usize) {
+        let offset = match self.span {
+            Some((from, until, offset)) if from <= at && until.is_none_or(|u| at < u) => offset,
+            _ => {
+                let offset = i64::from(zone.to_offset(at).seconds());
+                // The transition at or before `at` (the iterator's is strictly before
+                // its argument), and the first one after it.
+                let from = at
+                    .checked_add(jiff::SignedDuration::from_nanos(1))
+                    .ok()
+                    .map(|next| zone.preceding(next).next().map_or(Timestamp::MIN, |t| t.timestamp()));
+                let until = zone.following(at).next().map(|t| t.timestamp());
+                self.span = from.map(|from| (from, until, offset));
+                offset
+            }
+        };
+        // Whole seconds, rounded down also before 1970.
+        let seconds = at.as_second() - i64::from(at.subsec_nanosecond() < 0);
+        let local = seconds + offset;
+        // 1970-01-01 was a Thursday, 3 days after a Monday.
+        let day = (local.div_euclid(86_400) + 3).rem_euclid(7) as usize;
+        let hour = (local.rem_euclid(86_400) / 3_600) as usize;
+        (day, hour)
+    }
 }
 
 /// Progress from the app's counters, when the export has no tasks.
@@ -406,6 +447,59 @@ impl Figures {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One span kept across many times, in order and out of order, gives the weekday and
+    /// hour the zone's own conversion gives: zones with daylight saving time at night and
+    /// on the half hour, offsets of minutes and (before 1900) seconds, and times on and
+    /// around transitions, before 1970 and with fractions of a second.
+    #[test]
+    fn a_kept_zone_span_gives_the_zones_weekday_and_hour() {
+        let zones = [
+            "America/New_York",
+            "Europe/London",
+            "Australia/Lord_Howe",
+            "Asia/Kathmandu",
+            "Pacific/Chatham",
+            "Africa/Casablanca",
+            "America/Sao_Paulo",
+            "Europe/Amsterdam",
+            "UTC",
+        ];
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move |n: i64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as i64
+        };
+        let mut checked = 0;
+        for name in zones {
+            let zone = TimeZone::get(name).unwrap();
+            let mut span = ZoneSpan::default();
+            let mut times: Vec<Timestamp> = Vec::new();
+            // Around every transition of 2024–2027, to the second and to the nanosecond.
+            let start: Timestamp = "2024-01-01T00:00:00Z".parse().unwrap();
+            for t in zone.following(start).take(8) {
+                for delta in [-3_600_000_000_001, -1, 0, 1, 1_800_000_000_000, 3_599_999_999_999] {
+                    times.push(t.timestamp() + jiff::SignedDuration::from_nanos(delta));
+                }
+            }
+            // Calls a few minutes to a few days apart, from 1850 to 2060, some with fractions.
+            let mut at: i64 = -3_786_825_600; // 1850
+            while at < 2_840_140_800 {
+                times.push(Timestamp::new(at, if next(4) == 0 { -(next(999_999_999) as i32) } else { 0 }).unwrap());
+                at += 60 + next(if at < 1_700_000_000 { 40_000_000 } else { 400_000 });
+            }
+            let shuffled: Vec<Timestamp> = times.iter().rev().copied().collect();
+            for at in times.iter().chain(&shuffled) {
+                let local = zone.to_datetime(*at);
+                let expected = (local.weekday().to_monday_zero_offset() as usize, local.hour() as usize);
+                assert_eq!(span.weekday_hour(*at, &zone), expected, "{name} {at}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 5_000, "{checked}");
+    }
 
     #[test]
     fn percent_rounds_to_one_decimal() {
