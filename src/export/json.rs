@@ -5,6 +5,7 @@
 
 use std::path::Path;
 
+use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::{InputError, Position, locate};
@@ -107,8 +108,20 @@ pub fn serde_error(
 /// Parses one campaign object whose text starts at (`line`, `column`) of `path`.
 pub fn parse_campaign(path: &Path, text: &str, line: u64, column: u64) -> Result<ParsedCampaign, InputError> {
     let mut de = serde_json::Deserializer::from_str(text);
-    let campaign: Campaign =
-        serde_path_to_error::deserialize(&mut de).map_err(|e| path_error(path, text, line, column, e))?;
+    // Tracking the path of every value costs as much as the parse: it is only done again,
+    // to name the field, when the object is refused.
+    let campaign = match Campaign::deserialize(&mut de) {
+        Ok(campaign) => campaign,
+        Err(_) => {
+            let mut de = serde_json::Deserializer::from_str(text);
+            let refused = serde_path_to_error::deserialize::<_, Campaign>(&mut de);
+            return Err(match refused {
+                Err(e) => path_error(path, text, line, column, e),
+                // Not reached: the same text is refused the same way.
+                Ok(_) => InputError::file(path, "the campaign object could not be read"),
+            });
+        }
+    };
     de.end().map_err(|e| serde_error(path, None, line, column, String::new(), &e))?;
     Ok(ParsedCampaign {
         campaign,
