@@ -81,6 +81,9 @@ pub struct Output {
     run: usize,
 }
 
+/// Held files renamed into place at a time by [`Output::commit_held`].
+const COMMIT_BATCH: usize = 4096;
+
 /// A file of the snapshot as the output folder keeps it until the manifest lists it:
 /// the digest as bytes and the path without spare capacity (a [`Written`] is made for
 /// each only when it is asked for). A run of a hundred thousand campaigns holds some
@@ -222,34 +225,61 @@ impl Output {
 
     /// Puts every held file in place, then `last` (the manifest), which was staged
     /// before any of them so no commit can leave it unwritten. A path held twice gets
-    /// the file held last. If the held files' records cannot be read back from disk,
-    /// the commit stops with the files put in place so far and without the manifest;
-    /// the files not reached stay under their temporary names, which the next run
-    /// removes.
+    /// the file held last. The files are renamed a batch at a time on every core of
+    /// the pool (a fleet has thousands, and nothing else runs at that point). If a file
+    /// cannot be put in place, the commit stops after its batch, without the manifest:
+    /// what was not put in place is removed. If the held files' records cannot be read
+    /// back from disk, the commit stops with the files put in place so far and without
+    /// the manifest; the files not reached stay under their temporary names, which the
+    /// next run removes.
     pub fn commit_held(&self, last: Option<Staged>) -> Result<(), OutputError> {
+        use rayon::prelude::*;
         let held = self.take_held();
         let mut files = held.sorted().peekable();
         let unread = |cause: io::Error| OutputError::Io {
             path: self.root.clone(),
             cause: io::Error::new(cause.kind(), records_unread(&cause)),
         };
-        while let Some(file) = files.next() {
-            let file = file.map_err(unread)?;
-            if files.peek().is_some_and(|next| next.as_ref().is_ok_and(|n| n.record.path == file.record.path)) {
-                let _ = fs::remove_file(self.temp_path(&file));
-                continue;
+        let mut batch = Vec::with_capacity(COMMIT_BATCH);
+        loop {
+            while batch.len() < COMMIT_BATCH {
+                let Some(file) = files.next() else { break };
+                let file = file.map_err(unread)?;
+                if files.peek().is_some_and(|next| next.as_ref().is_ok_and(|n| n.record.path == file.record.path)) {
+                    let _ = fs::remove_file(self.temp_path(&file));
+                    continue;
+                }
+                batch.push(file);
             }
-            let path = self.root.join(&*file.record.path);
-            if let Err(cause) = fs::rename(self.temp_path(&file), &path) {
-                // What was not put in place is removed, as the run's own files are.
-                let _ = fs::remove_file(self.temp_path(&file));
+            if batch.is_empty() {
+                break;
+            }
+            let refused: Vec<(usize, PathBuf, io::Error)> = batch
+                .par_iter()
+                .enumerate()
+                .filter_map(|(i, file)| {
+                    let path = self.root.join(&*file.record.path);
+                    let cause = fs::rename(self.temp_path(file), &path).err()?;
+                    // What was not put in place is removed, as the run's own files are.
+                    let _ = fs::remove_file(self.temp_path(file));
+                    Some((i, path, cause))
+                })
+                .collect();
+            let mut refused_at = refused.iter().map(|(i, _, _)| *i).peekable();
+            let mut written = lock(&self.written);
+            for (i, file) in batch.drain(..).enumerate() {
+                if refused_at.next_if_eq(&i).is_none() {
+                    self.fresh.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    written.push(file.record, "".into());
+                }
+            }
+            drop(written);
+            if let Some((_, path, cause)) = refused.into_iter().next() {
                 files.map_while(Result::ok).for_each(|rest| {
                     let _ = fs::remove_file(self.temp_path(&rest));
                 });
                 return Err(OutputError::Io { path, cause });
             }
-            self.fresh.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            lock(&self.written).push(file.record, "".into());
         }
         if let Some(file) = last {
             file.commit(self)?;
@@ -632,6 +662,28 @@ mod tests {
         assert!(files(dir.path()).iter().any(|f| f.contains(TEMP_PREFIX)));
         out.discard_held();
         assert!(files(dir.path()).iter().all(|f| !f.contains(TEMP_PREFIX)), "no temporary file left");
+    }
+
+    /// A file that cannot be put in place stops the commit after its batch: the rest of
+    /// the batch is in place, later batches are not, and no temporary file is left.
+    #[test]
+    fn a_refused_rename_stops_the_commit_after_its_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = Output::create(dir.path()).unwrap();
+        let count = COMMIT_BATCH + 4;
+        for i in 0..count {
+            out.hold(out.stage(&format!("f/{i:05}.txt"), b"x").unwrap());
+        }
+        // A folder put where a file goes after it was staged: the rename is refused.
+        fs::create_dir_all(dir.path().join("f/00010.txt/inside")).unwrap();
+        let err = out.commit_held(None).unwrap_err();
+        assert!(err.to_string().contains("00010.txt"), "{err}");
+        let in_place = files(dir.path());
+        assert!(in_place.iter().all(|f| !f.contains(TEMP_PREFIX)), "no temporary file left");
+        let placed = in_place.iter().filter(|f| f.ends_with(".txt")).count();
+        assert_eq!(placed, COMMIT_BATCH - 1, "the first batch but the refused file");
+        assert!(!dir.path().join(format!("f/{:05}.txt", count - 1)).exists(), "the next batch is not in place");
+        assert_eq!(out.fresh(), COMMIT_BATCH - 1);
     }
 
     #[test]
