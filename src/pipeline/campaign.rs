@@ -183,7 +183,9 @@ fn write_task_pages(
     dir: &str,
 ) -> Result<Vec<Staged>, CampaignError> {
     let total = input.figures.tasks.as_ref().map_or(0, |t| t.total);
-    let pager = TaskPager { ctx, input, view, prepared, dir, pages: view::tasks_page_count(total, TASKS_PER_PAGE) };
+    let overview = view.tasks.as_ref().map_or(&[][..], |list| &list.rows[..]);
+    let pages = view::tasks_page_count(total, TASKS_PER_PAGE);
+    let pager = TaskPager { ctx, input, view, prepared, dir, pages, overview };
     let mut staged = if input.first_tasks.len() as u64 == total {
         // Every task was kept by the first read.
         pager.pages_of(input.first_tasks)?
@@ -209,12 +211,21 @@ struct TaskPager<'a> {
     prepared: &'a Prepared,
     dir: &'a str,
     pages: usize,
+    /// The Overview's rows: the first tasks, formatted for the same view, which the
+    /// first page lists again.
+    overview: &'a [view::TaskRow],
 }
 
 impl TaskPager<'_> {
     /// Renders and stages page `number` (from 1), which lists `tasks`.
     fn page(&self, number: usize, tasks: &[Task]) -> Result<Staged, CampaignError> {
-        let rows = tasks.iter().map(|task| view::task_row(self.input, task)).collect();
+        let shared = if number == 1 { self.overview.len().min(tasks.len()) } else { 0 };
+        debug_assert!(self.overview[..shared].iter().zip(tasks).all(|(row, task)| *row.task_id == *task.task_id));
+        let rows = self.overview[..shared]
+            .iter()
+            .cloned()
+            .chain(tasks[shared..].iter().map(|task| view::task_row(self.input, task)))
+            .collect();
         let first = ((number - 1) * TASKS_PER_PAGE + 1) as u64;
         let list = view::tasks_page(self.input, rows, number, self.pages, first);
         let file = view::tasks_page_file(number);

@@ -249,11 +249,13 @@ impl HtmlRenderer {
         context.insert_value("campaign", campaign.0.clone());
         match page.tasks.filter(|list| self.compiled_rows && !list.rows.is_empty()) {
             // The rows, hundreds per page, are written directly instead of through
-            // template values; the built-in `sections/tasks.html` inserts them.
+            // template values; the built-in `sections/tasks.html` inserts them, on the
+            // pages that draw it (an Ended campaign's Overview and Report do not).
             Some(list) => {
-                let rows = rows::task_rows(list);
+                let draws = page.sections.contains(&Section::Tasks);
+                let rows = if draws { rows::task_rows(list) } else { String::new() };
                 let list = rows::without_rows(list);
-                let page = Page { tasks: Some(&list), task_rows_html: Some(&rows), ..page.clone() };
+                let page = Page { tasks: Some(&list), task_rows_html: draws.then_some(rows.as_str()), ..page.clone() };
                 context.insert("page", &page);
             }
             None => context.insert("page", page),
