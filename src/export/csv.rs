@@ -22,7 +22,8 @@ pub const MAX_ROW_BYTES: u64 = 8 << 20;
 /// A reader that fails once more than [`MAX_ROW_BYTES`] are read without the table
 /// finishing a row (the counter is reset after every row).
 struct Bounded {
-    file: File,
+    /// `None` while the reader waits for its next table (a spare reader keeps no file open).
+    file: Option<File>,
     since_row: Rc<Cell<u64>>,
 }
 
@@ -35,7 +36,8 @@ impl Read for Bounded {
                 MAX_ROW_BYTES >> 20
             )));
         }
-        let n = self.file.read(buf)?;
+        let Some(file) = self.file.as_mut() else { return Ok(0) };
+        let n = file.read(buf)?;
         self.since_row.set(self.since_row.get() + n as u64);
         Ok(n)
     }
@@ -44,7 +46,10 @@ impl Read for Bounded {
 /// Only to start a reused reader at the start of its new file.
 impl Seek for Bounded {
     fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
-        self.file.seek(to)
+        match self.file.as_mut() {
+            Some(file) => file.seek(to),
+            None => Err(std::io::Error::other("no table is open")),
+        }
     }
 }
 
@@ -76,7 +81,8 @@ pub struct CsvTable {
 
 impl Drop for CsvTable {
     fn drop(&mut self) {
-        if let Some(reader) = self.reader.take() {
+        if let Some(mut reader) = self.reader.take() {
+            reader.get_mut().file = None;
             let _ = SPARE.try_with(|spare| {
                 let mut spare = spare.borrow_mut();
                 if spare.len() < SPARE_READERS {
@@ -93,7 +99,7 @@ impl CsvTable {
         let file = File::open(path)
             .map_err(|e| InputError::file(path, format!("cannot open table: {}", crate::os::describe(&e))))?;
         let since_row = Rc::new(Cell::new(0));
-        let bounded = Bounded { file, since_row: since_row.clone() };
+        let bounded = Bounded { file: Some(file), since_row: since_row.clone() };
         let mut reader = match SPARE.with_borrow_mut(Vec::pop) {
             Some(mut reader) => {
                 *reader.get_mut() = bounded;
@@ -148,23 +154,37 @@ impl CsvTable {
         E: From<InputError>,
         F: FnMut(&StringRecord, u64) -> Result<(), E>,
     {
-        let mut record = StringRecord::new();
+        let mut bytes = csv::ByteRecord::new();
         let Some(reader) = self.reader.as_mut() else { return Ok(()) };
         loop {
-            match reader.read_record(&mut record) {
+            match reader.read_byte_record(&mut bytes) {
                 Ok(true) => {}
                 Ok(false) => return Ok(()),
                 Err(e) => return Err(csv_error(&self.path, Some(&self.headers), self.last_line + 1, e).into()),
             }
             self.since_row.set(0);
-            let line = record.position().map_or(0, |p| p.line());
+            let line = bytes.position().map_or(0, |p| p.line());
             self.last_line = line;
-            if record.len() != self.headers.len() {
-                return Err(unequal_lengths(&self.path, line, record.len(), self.headers.len()).into());
+            // The length first, then the text, in the order the csv crate checks them.
+            if bytes.len() != self.headers.len() {
+                return Err(unequal_lengths(&self.path, line, bytes.len(), self.headers.len()).into());
             }
+            let record = match StringRecord::from_byte_record(std::mem::take(&mut bytes)) {
+                Ok(record) => record,
+                Err(e) => {
+                    return Err(invalid_utf8(&self.path, Some(&self.headers), line, e.utf8_error().field()).into());
+                }
+            };
             row(&record, line)?;
+            bytes = record.into_byte_record();
         }
     }
+}
+
+/// A row with invalid UTF-8 in field `field` (from 0).
+fn invalid_utf8(path: &Path, headers: Option<&StringRecord>, line: u64, field: usize) -> InputError {
+    let column = headers.and_then(|h| h.get(field)).unwrap_or("");
+    InputError::field(path, Position::at(line, field as u64 + 1), column, "invalid UTF-8: tables must be UTF-8 text")
 }
 
 /// A row whose number of fields is not the header's.
@@ -197,15 +217,7 @@ fn csv_error(path: &Path, headers: Option<&StringRecord>, next_line: u64, err: c
             "",
             format!("cannot read table: {}", crate::os::describe(&e)),
         ),
-        ErrorKind::Utf8 { pos, err } => {
-            let line = pos.map_or(0, |p| p.line());
-            InputError::field(
-                path,
-                Position::at(line, err.field() as u64 + 1),
-                column_name(err.field()),
-                "invalid UTF-8: tables must be UTF-8 text",
-            )
-        }
+        ErrorKind::Utf8 { pos, err } => invalid_utf8(path, headers, pos.map_or(0, |p| p.line()), err.field()),
         ErrorKind::UnequalLengths { pos, expected_len, len } => {
             unequal_lengths(path, pos.map_or(0, |p| p.line()), len as usize, expected_len as usize)
         }
@@ -371,6 +383,7 @@ mod tests {
         let narrow = write("narrow.csv", b" x , y\n\"multi\nline\",2\n3,4\n");
         let short_row = write("short.csv", b"x,y\n1,2\n3\n4,5\n");
         let bad_utf8 = write("utf8.csv", b"x,y\n1,\xff\n");
+        let both = write("both.csv", b"x,y\n1,2,\xff\n");
         let empty = write("empty.csv", b"");
 
         SPARE.with_borrow_mut(Vec::clear);
@@ -389,6 +402,9 @@ mod tests {
         assert!(err.contains("short.csv:3") && err.contains("this row has 1 fields but the header has 2"), "{err}");
         let err = read_all(&bad_utf8, &[]).unwrap_err();
         assert!(err.contains("utf8.csv:2:2") && err.contains("invalid UTF-8"), "{err}");
+        // Both wrong: the length is reported, as the csv crate checks it first.
+        let err = read_all(&both, &[]).unwrap_err();
+        assert!(err.contains("both.csv:2") && err.contains("this row has 3 fields but the header has 2"), "{err}");
         // After tables that stopped half-way, the next one is read whole again.
         assert_eq!(read_all(&narrow, &[]).unwrap(), expected);
         assert_eq!(read_all(&empty, &[]).unwrap(), (Vec::new(), Vec::new()));
