@@ -313,11 +313,16 @@ impl ZoneSpan {
                 let offset = i64::from(zone.to_offset(at).seconds());
                 // The transition at or before `at` (the iterator's is strictly before
                 // its argument), and the first one after it.
-                let from = at
+                let until = zone.following(at).next().map(|t| t.timestamp());
+                let before = at
                     .checked_add(jiff::SignedDuration::from_nanos(1))
                     .ok()
                     .map(|next| zone.preceding(next).next().map_or(Timestamp::MIN, |t| t.timestamp()));
-                let until = zone.following(at).next().map(|t| t.timestamp());
+                // The span reaches back to that transition only when the next one after
+                // it is `until`, so that no change of offset can lie unseen between them
+                // (at the end of a zone file's table, where the zone's rule takes over).
+                let from = before
+                    .map(|from| if zone.following(from).next().map(|t| t.timestamp()) == until { from } else { at });
                 self.span = from.map(|from| (from, until, offset));
                 offset
             }
@@ -463,6 +468,9 @@ mod tests {
             "Africa/Casablanca",
             "America/Sao_Paulo",
             "Europe/Amsterdam",
+            // Their zone files end with a transition that is not one of their rules'.
+            "America/Ciudad_Juarez",
+            "America/Metlakatla",
             "UTC",
         ];
         let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
@@ -477,9 +485,9 @@ mod tests {
             let zone = TimeZone::get(name).unwrap();
             let mut span = ZoneSpan::default();
             let mut times: Vec<Timestamp> = Vec::new();
-            // Around every transition of 2024–2027, to the second and to the nanosecond.
-            let start: Timestamp = "2024-01-01T00:00:00Z".parse().unwrap();
-            for t in zone.following(start).take(8) {
+            // Around every transition of 2018–2027, to the second and to the nanosecond.
+            let start: Timestamp = "2018-01-01T00:00:00Z".parse().unwrap();
+            for t in zone.following(start).take(24) {
                 for delta in [-3_600_000_000_001, -1, 0, 1, 1_800_000_000_000, 3_599_999_999_999] {
                     times.push(t.timestamp() + jiff::SignedDuration::from_nanos(delta));
                 }
@@ -489,6 +497,10 @@ mod tests {
             while at < 2_840_140_800 {
                 times.push(Timestamp::new(at, if next(4) == 0 { -(next(999_999_999) as i32) } else { 0 }).unwrap());
                 at += 60 + next(if at < 1_700_000_000 { 40_000_000 } else { 400_000 });
+            }
+            // A time just after the end of such a zone file's table, then one just before it.
+            for at in ["2022-12-01T12:00:00Z", "2022-11-20T06:30:00Z", "2019-02-10T12:00:00Z", "2018-12-01T08:30:00Z"] {
+                times.push(at.parse().unwrap());
             }
             let shuffled: Vec<Timestamp> = times.iter().rev().copied().collect();
             for at in times.iter().chain(&shuffled) {
