@@ -185,11 +185,13 @@ fn write_task_pages(
     let total = input.figures.tasks.as_ref().map_or(0, |t| t.total);
     let overview = view.tasks.as_ref().map_or(&[][..], |list| &list.rows[..]);
     let pages = view::tasks_page_count(total, TASKS_PER_PAGE);
-    let pager = TaskPager { ctx, input, view, prepared, dir, pages, overview };
+    let mut pager = TaskPager { ctx, input, view, prepared, dir, pages, overview };
     let mut staged = if input.first_tasks.len() as u64 == total {
         // Every task was kept by the first read.
         pager.pages_of(input.first_tasks)?
     } else if let Some(path) = bundle.csv.get(TableName::Tasks) {
+        // Read again: every row is formatted from this read, none from the first.
+        pager.overview = &[];
         pager.pages_streamed(path)?
     } else if let Some(tasks) = &bundle.campaign().tasks {
         pager.pages_of(tasks)?
@@ -212,7 +214,7 @@ struct TaskPager<'a> {
     dir: &'a str,
     pages: usize,
     /// The Overview's rows: the first tasks, formatted for the same view, which the
-    /// first page lists again.
+    /// first page lists again (when the pages are made from the tasks in memory).
     overview: &'a [view::TaskRow],
 }
 
