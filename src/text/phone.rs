@@ -165,7 +165,9 @@ fn shape_of(formatted: &str, digits: &str) -> Option<String> {
 }
 
 /// Deciding digits (as a number), how many they are and the number's length, in one
-/// integer: at most 15 digits (under 2^50), then two bytes.
+/// integer: the deciding digits are the country code and at most 8 national digits
+/// (`every_plan_bounds_its_deciding_digits` checks the plans), so at most 11 digits,
+/// under 2^37, shifted by two bytes.
 type ShapeKey = u64;
 
 /// The key of a number whose first `deciding` digits (country code included) decide its format.

@@ -140,7 +140,7 @@ pub struct Page<'a> {
     pub inline_css: &'a str,
     /// In a PDF/A-3b whose files passed the attachment cap: which were left out and where their full copies live, else null.
     pub attachments_note: Option<&'a str>,
-    /// The built-in task rows, already written, when no template is overridden (`page.tasks.rows` is then empty); null as soon as a template is overridden (`--templates`), and templates then get every row as values.
+    /// The built-in task rows, already written, when no template is overridden (`page.tasks.rows` is then empty) and the page draws the `tasks` section (null on the other pages); null as soon as a template is overridden (`--templates`), and templates then get every row as values.
     pub task_rows_html: Option<&'a str>,
     /// In the built-in `index.html`, where the tool writes a group's campaign rows itself when no template is overridden (`list.groups[].entries` is then empty); null as soon as a template is overridden, and templates then get every campaign as values.
     pub list_rows: Option<&'a str>,
