@@ -70,9 +70,7 @@ pub struct Output {
     /// committed by this run.
     written: Mutex<Records>,
     /// Folders this run checked or created: no link, no file on the way.
-    /// With each, whether this run created it (empty then, so that nothing of it can
-    /// stand where a file goes).
-    folders: Mutex<std::collections::HashMap<PathBuf, bool>>,
+    folders: Mutex<std::collections::HashSet<PathBuf>>,
     /// Files actually written by this run (not carried over, not unchanged).
     fresh: std::sync::atomic::AtomicUsize,
     /// Files staged for the run's commit (see [`Output::hold`]), with the temporary
@@ -369,45 +367,35 @@ impl Output {
             return Err(unsafe_path("the path would leave the output folder"));
         }
         let parent = rel_path.parent().unwrap_or(Path::new(""));
-        let known = self.folders.lock().ok().and_then(|f| f.get(parent).copied());
-        let created = match known {
-            Some(created) => created,
-            None => {
-                let mut dir = self.root.clone();
-                let mut created = false;
-                for part in parent.components() {
-                    dir.push(part);
-                    created = false;
-                    match fs::symlink_metadata(&dir) {
-                        Ok(m) if m.file_type().is_symlink() => {
-                            return Err(unsafe_path("a folder on the way is a symbolic link"));
-                        }
-                        Ok(m) if m.is_dir() => {}
-                        Ok(_) => return Err(unsafe_path("a file stands where a folder is needed")),
-                        Err(e) if e.kind() == io::ErrorKind::NotFound => match fs::create_dir(&dir) {
-                            Ok(()) => created = true,
-                            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
-                            Err(e) => return Err(OutputError::Io { path: dir, cause: e }),
-                        },
+        if !self.folders.lock().is_ok_and(|f| f.contains(parent)) {
+            let mut dir = self.root.clone();
+            for part in parent.components() {
+                dir.push(part);
+                match fs::symlink_metadata(&dir) {
+                    Ok(m) if m.file_type().is_symlink() => {
+                        return Err(unsafe_path("a folder on the way is a symbolic link"));
+                    }
+                    Ok(m) if m.is_dir() => {}
+                    Ok(_) => return Err(unsafe_path("a file stands where a folder is needed")),
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => match fs::create_dir(&dir) {
+                        Ok(()) => {}
+                        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
                         Err(e) => return Err(OutputError::Io { path: dir, cause: e }),
-                    }
+                    },
+                    Err(e) => return Err(OutputError::Io { path: dir, cause: e }),
                 }
-                if let Ok(mut folders) = self.folders.lock() {
-                    // A cache, not a record: kept small (a run has two folders per campaign),
-                    // and a folder no longer in it is only checked again (and no longer
-                    // counts as created by this run).
-                    if folders.len() >= FOLDERS_KEPT {
-                        folders.clear();
-                    }
-                    folders.insert(parent.to_path_buf(), created);
-                }
-                created
             }
-        };
+            if let Ok(mut folders) = self.folders.lock() {
+                // A cache, not a record: kept small (a run has two folders per campaign),
+                // and a folder no longer in it is only checked again.
+                if folders.len() >= FOLDERS_KEPT {
+                    folders.clear();
+                }
+                folders.insert(parent.to_path_buf());
+            }
+        }
         let path = self.root.join(rel_path);
-        // In a folder this run created, only this run's files and folders stand, and its
-        // paths never make one both.
-        if !created && fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
+        if fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
             return Err(unsafe_path("a folder stands where the file goes"));
         }
         Ok(path)
@@ -578,13 +566,6 @@ mod tests {
         }
         out.write("a/b.txt", b"hello").unwrap();
         assert_eq!(fs::read(dir.path().join("a/b.txt")).unwrap(), b"hello");
-        // A folder found where a file goes, in a folder the run did not create, or in
-        // one it did but no longer remembers.
-        fs::create_dir_all(dir.path().join("old/page.html/inside")).unwrap();
-        assert!(matches!(out.write("old/page.html", b"x"), Err(OutputError::Unsafe { .. })));
-        fs::create_dir_all(dir.path().join("a/c.txt")).unwrap();
-        out.folders.lock().unwrap().clear();
-        assert!(matches!(out.write("a/c.txt", b"x"), Err(OutputError::Unsafe { .. })));
         #[cfg(unix)]
         {
             // The mode of any file the user creates, not a temporary file's 0600.
