@@ -177,26 +177,10 @@ fn shape_key(digits: &str, deciding: usize) -> ShapeKey {
     (value << 16) | ((end as u64) << 8) | digits.len() as u64
 }
 
-/// Hashes a shape key for the maps: keys are spread already, so one multiplication
-/// (Fibonacci hashing) is enough, where the default hasher costs more than the lookup.
-#[derive(Default)]
-struct KeyHasher(u64);
-
-impl std::hash::Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0 ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(26);
-    }
-}
-
-type Shapes = HashMap<ShapeKey, Option<String>, std::hash::BuildHasherDefault<KeyHasher>>;
+/// Shapes by key. The keys come from the export's numbers, so the maps keep the standard
+/// library's randomly keyed hasher: a fixed hash would let an export crowd its keys
+/// into a few buckets.
+type Shapes = HashMap<ShapeKey, Option<String>>;
 
 /// Shapes learnt at the most: numbers past that are formatted each (a few microseconds).
 /// Plans read at most 7 deciding digits, so a giant list of random numbers could
