@@ -107,22 +107,14 @@ pub fn serde_error(
 
 /// Parses one campaign object whose text starts at (`line`, `column`) of `path`.
 pub fn parse_campaign(path: &Path, text: &str, line: u64, column: u64) -> Result<ParsedCampaign, InputError> {
+    // Tracking the path of every value costs as much as the parse: an object is first
+    // parsed without it, and only one that is refused is parsed again with it, the way
+    // that names the field.
     let mut de = serde_json::Deserializer::from_str(text);
-    // Tracking the path of every value costs as much as the parse: it is only done again,
-    // to name the field, when the object is refused.
-    let campaign = match Campaign::deserialize(&mut de) {
+    let campaign = match Campaign::deserialize(&mut de).and_then(|c| de.end().map(|()| c)) {
         Ok(campaign) => campaign,
-        Err(_) => {
-            let mut de = serde_json::Deserializer::from_str(text);
-            let refused = serde_path_to_error::deserialize::<_, Campaign>(&mut de);
-            return Err(match refused {
-                Err(e) => path_error(path, text, line, column, e),
-                // Not reached: the same text is refused the same way.
-                Ok(_) => InputError::file(path, "the campaign object could not be read"),
-            });
-        }
+        Err(_) => tracked(path, text, line, column)?,
     };
-    de.end().map_err(|e| serde_error(path, None, line, column, String::new(), &e))?;
     Ok(ParsedCampaign {
         campaign,
         raw: text.to_string(),
@@ -130,6 +122,16 @@ pub fn parse_campaign(path: &Path, text: &str, line: u64, column: u64) -> Result
         start: (line, column),
         mapped: false,
     })
+}
+
+/// Parses one campaign object tracking the path of every value, so that a refused value
+/// is named by its field.
+fn tracked(path: &Path, text: &str, line: u64, column: u64) -> Result<Campaign, InputError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let campaign: Campaign =
+        serde_path_to_error::deserialize(&mut de).map_err(|e| path_error(path, text, line, column, e))?;
+    de.end().map_err(|e| serde_error(path, None, line, column, String::new(), &e))?;
+    Ok(campaign)
 }
 
 /// Reads a `.json` file: one campaign object, or `{"campaigns": [...]}`.
