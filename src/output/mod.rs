@@ -6,18 +6,21 @@
 //! complete. Folders are created one level at a time and a symbolic link met on
 //! the way is refused, so nothing is written outside the output folder.
 //!
-//! Beside this file: `records` keeps the list of a run's files (on disk once it is
-//! long), `digest` hashes files and bytes as manifests list them, and `lock` makes
-//! one run at a time write a folder.
+//! Beside this file: `atomic` writes a file under a temporary name and stages it,
+//! `paths` keeps every path inside the folder, `records` keeps the list of a run's
+//! files (on disk once it is long), `digest` hashes files and bytes as manifests list
+//! them, and `lock` makes one run at a time write a folder.
 
+mod atomic;
 mod digest;
 mod lock;
+mod paths;
 mod records;
 
 use std::collections::HashSet;
 use std::fs;
 use std::io::{self, BufWriter, Write};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
@@ -26,8 +29,10 @@ use sha2::{Digest, Sha256};
 use crate::sync::lock;
 use records::{Merge, Records};
 
+pub use atomic::{AtomicFile, Staged};
 pub use digest::{digest_regular, hash_file, hex, read_regular, sha256_hex, unhex, unhex_sha256};
 pub use lock::FolderLock;
+pub use paths::is_inside;
 
 /// A file operation that failed, with the path it was about.
 #[derive(Debug, thiserror::Error)]
@@ -342,65 +347,6 @@ impl Output {
         })
     }
 
-    /// Checks that `rel` stays inside the folder, without links on the way; creates nothing.
-    fn checked(&self, rel: &str) -> Result<PathBuf, OutputError> {
-        let rel_path = Path::new(rel);
-        let unsafe_path = |reason| OutputError::Unsafe { path: self.root.join(rel), reason };
-        if !is_inside(rel) {
-            return Err(unsafe_path("the path would leave the output folder"));
-        }
-        let mut dir = self.root.clone();
-        for part in rel_path.parent().into_iter().flat_map(Path::components) {
-            dir.push(part);
-            if fs::symlink_metadata(&dir).is_ok_and(|m| m.file_type().is_symlink()) {
-                return Err(unsafe_path("a folder on the way is a symbolic link"));
-            }
-        }
-        Ok(self.root.join(rel_path))
-    }
-
-    /// Checks `rel` and creates its folders, refusing `..`, absolute paths and links.
-    fn safe_path(&self, rel: &str) -> Result<PathBuf, OutputError> {
-        let rel_path = Path::new(rel);
-        let unsafe_path = |reason| OutputError::Unsafe { path: self.root.join(rel), reason };
-        if !is_inside(rel) {
-            return Err(unsafe_path("the path would leave the output folder"));
-        }
-        let parent = rel_path.parent().unwrap_or(Path::new(""));
-        if !self.folders.lock().is_ok_and(|f| f.contains(parent)) {
-            let mut dir = self.root.clone();
-            for part in parent.components() {
-                dir.push(part);
-                match fs::symlink_metadata(&dir) {
-                    Ok(m) if m.file_type().is_symlink() => {
-                        return Err(unsafe_path("a folder on the way is a symbolic link"));
-                    }
-                    Ok(m) if m.is_dir() => {}
-                    Ok(_) => return Err(unsafe_path("a file stands where a folder is needed")),
-                    Err(e) if e.kind() == io::ErrorKind::NotFound => match fs::create_dir(&dir) {
-                        Ok(()) => {}
-                        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
-                        Err(e) => return Err(OutputError::Io { path: dir, cause: e }),
-                    },
-                    Err(e) => return Err(OutputError::Io { path: dir, cause: e }),
-                }
-            }
-            if let Ok(mut folders) = self.folders.lock() {
-                // A cache, not a record: kept small (a run has two folders per campaign),
-                // and a folder no longer in it is only checked again.
-                if folders.len() >= FOLDERS_KEPT {
-                    folders.clear();
-                }
-                folders.insert(parent.to_path_buf());
-            }
-        }
-        let path = self.root.join(rel_path);
-        if fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
-            return Err(unsafe_path("a folder stands where the file goes"));
-        }
-        Ok(path)
-    }
-
     /// Which of `paths` were written (or carried) so far. When the run's records
     /// cannot be read back, every one of them is said to be written: callers remove
     /// the files that were not, and removing none is the safe mistake.
@@ -425,85 +371,6 @@ impl Drop for Output {
     }
 }
 
-/// A file being written under a temporary name.
-pub struct AtomicFile<'a> {
-    output: &'a Output,
-    rel: String,
-    path: PathBuf,
-    out: BufWriter<tempfile::NamedTempFile>,
-    hasher: Sha256,
-    bytes: u64,
-}
-
-impl Write for AtomicFile<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.out.write(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.bytes += n as u64;
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
-    }
-}
-
-impl AtomicFile<'_> {
-    /// Where the file goes.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// Finishes the file under its temporary name; [`Staged::commit`] puts it in place.
-    pub fn stage(self) -> Result<Staged, OutputError> {
-        let AtomicFile { output: _, rel, path, out, hasher, bytes } = self;
-        let tmp = out.into_inner().map_err(|e| OutputError::Io { path: path.clone(), cause: e.into_error() })?;
-        let temp = tmp.into_temp_path();
-        Ok(Staged { temp, written: Written { path: rel, sha256: hex(&hasher.finalize()), bytes } })
-    }
-
-    /// Renames the finished file into place (a killed run never leaves it torn).
-    pub fn finish(self) -> Result<(), OutputError> {
-        let output = self.output;
-        self.stage()?.commit(output)
-    }
-}
-
-/// A finished file waiting under its temporary name; dropped, it is removed.
-///
-/// A campaign's files are staged and committed together once the whole campaign
-/// has been read without error, so a bad row found late never leaves a campaign
-/// half old and half new.
-#[derive(Debug)]
-pub struct Staged {
-    temp: tempfile::TempPath,
-    /// Its place in the output folder is `written.path` (not kept again as a full
-    /// path: a run holds a staged file per file of every campaign it builds).
-    written: Written,
-}
-
-impl Staged {
-    /// The file as the manifest lists it.
-    pub fn written(&self) -> &Written {
-        &self.written
-    }
-
-    /// Where the finished file waits under its temporary name until it is committed.
-    pub fn temp_path(&self) -> &Path {
-        &self.temp
-    }
-
-    /// Renames the file into place and records it for the manifest.
-    pub fn commit(self, output: &Output) -> Result<(), OutputError> {
-        let Staged { temp, written } = self;
-        let path = output.root.join(&written.path);
-        temp.persist(&path).map_err(|e| OutputError::Io { path, cause: e.error })?;
-        output.fresh.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        output.carry(written);
-        Ok(())
-    }
-}
-
 impl OutputError {
     /// Whether the device ran out of space: the run cannot finish, whatever it writes next.
     pub fn is_storage_full(&self) -> bool {
@@ -515,9 +382,6 @@ impl OutputError {
         }
     }
 }
-
-/// How many checked folders the output folder remembers at most.
-const FOLDERS_KEPT: usize = 4096;
 
 /// Prefix of the temporary names files are written under.
 pub const TEMP_PREFIX: &str = ".campaign-report-tmp-";
@@ -539,44 +403,9 @@ fn remove_leftovers(dir: &Path) {
     folders.par_iter().for_each(|folder| remove_leftovers(folder));
 }
 
-/// Whether `rel` is a plain relative path (names only, no `..`, no root): one that
-/// cannot leave the folder it is joined to. Paths read from a manifest are checked
-/// with it before anything is read or written there.
-pub fn is_inside(rel: &str) -> bool {
-    !rel.is_empty() && Path::new(rel).components().all(|c| matches!(c, Component::Normal(_)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn paths_cannot_leave_the_folder() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = Output::create(dir.path()).unwrap();
-        for bad in ["../x", "/etc/passwd", "a/../../x", ""] {
-            assert!(matches!(out.write(bad, b"x"), Err(OutputError::Unsafe { .. })), "{bad}");
-        }
-        #[cfg(unix)]
-        {
-            let outside = tempfile::tempdir().unwrap();
-            std::os::unix::fs::symlink(outside.path(), dir.path().join("campaigns")).unwrap();
-            assert!(out.write("campaigns/x/index.html", b"x").is_err());
-            assert_eq!(fs::read_dir(outside.path()).unwrap().count(), 0);
-        }
-        out.write("a/b.txt", b"hello").unwrap();
-        assert_eq!(fs::read(dir.path().join("a/b.txt")).unwrap(), b"hello");
-        #[cfg(unix)]
-        {
-            // The mode of any file the user creates, not a temporary file's 0600.
-            use std::os::unix::fs::PermissionsExt;
-            fs::write(dir.path().join("plain.txt"), b"x").unwrap();
-            let mode = |p: &str| fs::metadata(dir.path().join(p)).unwrap().permissions().mode() & 0o777;
-            assert_eq!(mode("a/b.txt"), mode("plain.txt"));
-        }
-        let listed = out.with_listing(|files| serde_json::to_value(files).unwrap());
-        assert_eq!(listed[0]["sha256"], "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
-    }
 
     /// Names of the files in `dir` and its folders, temporary ones included.
     fn files(dir: &Path) -> Vec<String> {
