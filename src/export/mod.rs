@@ -372,7 +372,9 @@ pub fn load_as(inputs: &[PathBuf], workspace_file: Option<&Path>, reading: &Read
                 Source::Refused(error) => (Vec::new(), vec![error], CsvFiles::default()),
             };
             // Placed (and a bundle folder's campaign shelved) on the worker that read it.
-            let (mut found, mut refused) = (Vec::new(), Vec::new());
+            // Sized to fit: a folder has one campaign, and a hundred thousand vectors
+            // grown one push at a time would hold room for four each.
+            let (mut found, mut refused) = (Vec::with_capacity(parsed.len()), Vec::new());
             for parsed in parsed {
                 let tenant = parsed.campaign.tenant.id.to_string();
                 match place(parsed, csv.clone(), &out.workspace) {
@@ -383,6 +385,7 @@ pub fn load_as(inputs: &[PathBuf], workspace_file: Option<&Path>, reading: &Read
             (found, refused, errors)
         })
         .collect();
+    out.bundles.reserve_exact(read.iter().map(|(found, _, _)| found.len()).sum());
     for (found, refused, errors) in read {
         out.errors.extend(errors);
         out.bundles.extend(found);
