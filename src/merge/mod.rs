@@ -18,8 +18,8 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use crate::output::{FolderLock, Output, OutputError, hex};
-use crate::pipeline::manifest::{self, CampaignRecord, Previous};
-use crate::pipeline::{self, RunError};
+use crate::pipeline::manifest::{self, Previous};
+use crate::pipeline::{self, CampaignRecords, RunError};
 use crate::render::html::{HtmlRenderer, TemplateError};
 
 pub use copy::Copied;
@@ -132,14 +132,15 @@ fn write(
 ) -> Result<Copied, MergeError> {
     let first = &shards[0];
     let files = copy::campaigns(output, previous, shards, owned)?;
-    let records: Vec<CampaignRecord> = shards.iter().flat_map(|s| s.manifest.campaigns.iter().cloned()).collect();
+    let mut records = CampaignRecords::new(output.root());
+    shards.iter().flat_map(|s| s.manifest.campaigns.iter().cloned()).for_each(|r| records.push(r));
     let failed: Vec<String> = shards.iter().flat_map(|s| s.manifest.failed.iter().cloned()).collect();
     let now = snapshot_time(shards);
     if first.record.options.formats.iter().any(|f| f == "html") {
         let zone = first.manifest.built_with.timezone.zone();
         pipeline::write_list(output, renderer, now, &zone, &first.manifest.tenant, &records)?;
     }
-    manifest::commit(output, now, &first.manifest.tenant, &first.manifest.built_with, records, failed)?;
+    manifest::commit(output, now, &first.manifest.tenant, &first.manifest.built_with, &records, failed)?;
     Ok(files)
 }
 

@@ -28,6 +28,7 @@ use sha2::{Digest, Sha256};
 
 use crate::sync::lock;
 use records::{Merge, Records};
+pub(crate) use records::{Span, unnamed_file};
 
 pub use atomic::{AtomicFile, Staged};
 pub use digest::{digest_regular, hash_file, hex, read_regular, sha256_hex, unhex, unhex_sha256};

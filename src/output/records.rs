@@ -116,7 +116,7 @@ impl Records {
 
 /// A file in `folder` that no name leads to: created under the output folder's
 /// temporary prefix and its name removed at once.
-fn unnamed_file(folder: &Path) -> io::Result<File> {
+pub(crate) fn unnamed_file(folder: &Path) -> io::Result<File> {
     let (file, name) = tempfile::Builder::new().prefix(super::TEMP_PREFIX).tempfile_in(folder)?.into_parts();
     name.close()?;
     Ok(file)
@@ -272,10 +272,10 @@ impl Iterator for Latest<'_> {
 
 /// A part of the records' file, read at its own position (runs are read side by side
 /// from one file).
-struct Span<'a> {
-    file: &'a File,
-    at: u64,
-    end: u64,
+pub(crate) struct Span<'a> {
+    pub(crate) file: &'a File,
+    pub(crate) at: u64,
+    pub(crate) end: u64,
 }
 
 impl Read for Span<'_> {

@@ -6,6 +6,7 @@ use std::sync::Mutex;
 use super::campaign::{self, Ctx};
 use super::manifest::CampaignRecord;
 use super::plan::{self, Step};
+use super::records::CampaignRecords;
 use super::report::{CampaignError, Problem, Report};
 use crate::export::{Bundle, Found};
 use crate::output::OutputError;
@@ -13,14 +14,15 @@ use crate::render::pdf::PdfJob;
 use crate::sync::lock;
 
 /// What the campaigns of one output folder came to.
-#[derive(Default)]
 pub(super) struct Campaigns {
     /// The manifest record of every campaign built or kept.
-    pub(super) records: Vec<CampaignRecord>,
+    pub(super) records: CampaignRecords,
+    /// How many of them the previous snapshot had.
+    pub(super) known: usize,
     /// PDFs still to print, by their path in the snapshot.
     pub(super) pdfs: Vec<(String, PdfJob)>,
-    /// Campaigns built this run.
-    pub(super) rebuilt: Vec<String>,
+    /// Whether each campaign, by its place in the campaigns given, was built this run.
+    pub(super) rebuilt: Vec<bool>,
     /// The device ran out of space while a campaign was written: the run cannot finish.
     pub(super) storage_full: Option<OutputError>,
     /// Campaigns read but not built (see `Manifest::failed`).
@@ -47,25 +49,41 @@ pub(super) fn build_all(
     let bar = super::progress_bar(bundles.len(), "campaigns");
     // Each outcome goes straight into what the campaigns came to, not into a list of
     // outcomes first: with a hundred thousand campaigns that list alone was 60 MB.
-    let mut gathered = Gathered::default();
-    gathered.done.records.reserve_exact(bundles.len());
-    let gathered = Mutex::new(gathered);
+    let done = Campaigns {
+        records: CampaignRecords::new(ctx.output.root()),
+        known: 0,
+        pdfs: Vec::new(),
+        rebuilt: vec![false; bundles.len()],
+        storage_full: None,
+        failed: Vec::new(),
+    };
+    let gathered = Mutex::new(Gathered {
+        done,
+        pdfs: Vec::new(),
+        problems: Vec::new(),
+        storage_full: None,
+        built: 0,
+        unchanged: 0,
+    });
     pool.install(|| {
         bundles.par_iter().enumerate().for_each(|(index, b)| {
             let outcome = one(ctx, before, fingerprint, b);
             bar.inc(1);
             let id = b.id();
+            let known = usize::from(before.snapshot.knows(id));
             match outcome {
                 Outcome::Kept(record, files) => {
                     files.into_iter().for_each(|f| ctx.output.carry(f));
                     let mut g = lock(&gathered);
                     g.done.records.push(record);
+                    g.done.known += known;
                     g.unchanged += 1;
                 }
                 Outcome::Built(built) => {
                     let mut g = lock(&gathered);
-                    g.done.rebuilt.push(id.to_string());
+                    g.done.rebuilt[index] = true;
                     g.done.records.push(built.record);
+                    g.done.known += known;
                     g.pdfs.extend(built.pdf.map(|pdf| (index, pdf)));
                     g.built += 1;
                 }
@@ -89,11 +107,10 @@ pub(super) fn build_all(
     });
     bar.finish_and_clear();
 
-    // Records in id order, PDFs and problems in input order, whatever order the campaigns ended in.
+    // PDFs and problems in input order, whatever order the campaigns ended in.
     let Gathered { mut done, mut pdfs, mut problems, built, unchanged, storage_full } =
         gathered.into_inner().unwrap_or_else(|e| e.into_inner());
     done.storage_full = storage_full.map(|(_, e)| e);
-    done.records.sort_unstable_by(|a, b| a.id.cmp(&b.id));
     pdfs.sort_by_key(|(index, _)| *index);
     done.pdfs = pdfs.into_iter().map(|(_, pdf)| pdf).collect();
     problems.sort_by_key(|(index, _)| *index);
@@ -105,7 +122,6 @@ pub(super) fn build_all(
 
 /// What the campaigns came to while they are built, with the input position of what
 /// must be told in input order.
-#[derive(Default)]
 struct Gathered {
     done: Campaigns,
     pdfs: Vec<(usize, (String, PdfJob))>,

@@ -4,11 +4,11 @@
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
-use super::manifest::CampaignRecord;
+use super::records::CampaignRecords;
 use super::{Options, RunError};
 use crate::model::{Tenant, Workspace};
 use crate::output::{Output, OutputError};
-use crate::render::html::{HtmlRenderer, Page, WriteError};
+use crate::render::html::{HtmlRenderer, Page, WriteError, write_list_rows};
 use crate::text::format;
 use crate::view;
 
@@ -19,7 +19,7 @@ pub(super) fn write(
     options: &Options,
     workspace: &Workspace,
     tenant: &Tenant,
-    records: &[CampaignRecord],
+    records: &CampaignRecords,
 ) -> Result<(), RunError> {
     write_at(output, renderer, options.now, &workspace.timezone.zone(), tenant, records)
 }
@@ -32,19 +32,17 @@ pub fn write_at(
     now: Timestamp,
     zone: &TimeZone,
     tenant: &Tenant,
-    records: &[CampaignRecord],
+    records: &CampaignRecords,
 ) -> Result<(), RunError> {
     output.hold_if_changed("assets/style.css", renderer.css().as_bytes())?;
     let snapshot = format::time(now, zone);
-    let entries = records.iter().map(|r| &r.entry).collect();
-    let list = view::list_view(entries, &tenant.name, snapshot.clone(), now.to_string());
     let page = Page {
         tab: "list",
         file: "index.html".into(),
         title: format!("Campaigns · {}", tenant.name),
         root: "",
         assets: "assets/",
-        snapshot,
+        snapshot: snapshot.clone(),
         refresh: None,
         sections: Vec::new(),
         tasks: None,
@@ -57,10 +55,26 @@ pub fn write_at(
     // Streamed to its file, then held unless the file already holds the same bytes.
     let mut file = output.writer("index.html")?;
     let path = file.path().to_path_buf();
-    renderer.write_list_page(&list, &page, &mut file).map_err(|e| match e {
+    let failed = |e| match e {
         WriteError::Template(e) => RunError::Template(e),
-        WriteError::Io(cause) => RunError::Output(OutputError::Io { path, cause }),
-    })?;
+        WriteError::Io(cause) => RunError::Output(OutputError::Io { path: path.clone(), cause }),
+    };
+    // With the built-in templates the entries are read back in the list's order as the
+    // rows are written, group after group; the page needs only the groups' counts.
+    let outline = view::list_outline(records.group_counts(), &tenant.name, snapshot.clone(), now.to_string());
+    let mut entries = records.in_list_order();
+    let streamed = renderer
+        .write_list_outline(&outline, &page, &mut file, |group, out| {
+            write_list_rows(entries.by_ref().take(group.count), out)
+        })
+        .map_err(failed)?;
+    if !streamed {
+        // An overridden template draws the rows: every entry is a template value.
+        let entries =
+            records.in_list_order().collect::<std::io::Result<Vec<_>>>().map_err(|e| failed(WriteError::Io(e)))?;
+        let list = view::list_view(entries.iter().collect(), &tenant.name, snapshot, now.to_string());
+        renderer.write_list_page(&list, &page, &mut file).map_err(failed)?;
+    }
     output.hold_unless_same(file.stage()?);
     Ok(())
 }

@@ -18,6 +18,7 @@ mod list;
 pub mod manifest;
 mod plan;
 mod printing;
+mod records;
 mod report;
 pub mod shard;
 mod tables;
@@ -38,6 +39,7 @@ use crate::render::pdf::Paper;
 use crate::render::pdf::archival::Variant;
 
 pub use list::write_at as write_list;
+pub use records::CampaignRecords;
 pub use report::{CampaignError, ExitStatus, Problem, Report};
 pub use tenants::check_folder as check_tenant_folder;
 
@@ -207,8 +209,7 @@ fn run_in(options: &Options, pool: &rayon::ThreadPool) -> Result<Report, RunErro
             &mut report,
         );
         digests.save();
-        let unchanged =
-            plan::nothing_changed(&previous, &done.records, &done.rebuilt) && shard::unchanged(&output, shard.as_ref());
+        let unchanged = plan::nothing_changed(&previous, &done) && shard::unchanged(&output, shard.as_ref());
         if done.storage_full.is_none() && unchanged {
             // The list and the manifest stay as they are.
             continue;
@@ -234,12 +235,13 @@ fn run_in(options: &Options, pool: &rayon::ThreadPool) -> Result<Report, RunErro
                     timezone: inputs.workspace.timezone.clone(),
                     app_url: inputs.workspace.app_url.clone(),
                 };
-                Ok(manifest::commit(&output, options.now, &tenant, &built_with, done.records, done.failed)?)
+                Ok(manifest::commit(&output, options.now, &tenant, &built_with, &done.records, done.failed)?)
             })(),
         };
         match written {
             Ok(()) => {
-                plan::remove_stale(&output, &previous, &done.rebuilt);
+                let rebuilt = bundles.iter().zip(&done.rebuilt).filter(|(_, built)| **built).map(|(b, _)| b.id());
+                plan::remove_stale(&output, &previous, rebuilt);
                 report.files += output.fresh();
             }
             Err(RunError::Output(error)) if error.is_storage_full() => {

@@ -11,6 +11,7 @@ use std::collections::HashSet;
 
 use sha2::{Digest, Sha256};
 
+use super::campaigns::Campaigns;
 use super::digests::Digests;
 use super::manifest::{CampaignRecord, Previous};
 use super::{Options, TenantChoice};
@@ -156,8 +157,11 @@ pub(super) fn of_layouts<'a>(bundles: Vec<&'a Found>, layouts: &[Layout]) -> Vec
 }
 
 /// Whether the run changed nothing: no campaign rebuilt, and the same campaigns as before.
-pub(super) fn nothing_changed(previous: &Previous, records: &[CampaignRecord], rebuilt: &[String]) -> bool {
-    rebuilt.is_empty() && previous.same_campaigns(records.iter().map(|r| r.id.as_str()))
+pub(super) fn nothing_changed(previous: &Previous, done: &Campaigns) -> bool {
+    // The records' ids are distinct: as many as before, all known, are the same campaigns.
+    let before = previous.campaign_count();
+    let same_campaigns = before > 0 && done.records.count() == before && done.known == before;
+    !done.rebuilt.contains(&true) && same_campaigns
 }
 
 /// Files of campaigns no longer in the inputs are kept (and listed), never deleted.
@@ -172,8 +176,8 @@ pub(super) fn keep_absent(output: &Output, previous: &Previous, bundles: &[&Foun
 }
 
 /// Removes the files a rebuilt campaign had before and no longer has (such as task pages beyond its new count).
-pub(super) fn remove_stale(output: &Output, previous: &Previous, rebuilt: &[String]) {
-    let before: Vec<Written> = rebuilt.iter().flat_map(|id| previous.files_of(id)).collect();
+pub(super) fn remove_stale<'a>(output: &Output, previous: &Previous, rebuilt: impl Iterator<Item = &'a str>) {
+    let before: Vec<Written> = rebuilt.flat_map(|id| previous.files_of(id)).collect();
     let current = output.written_of(before.iter().map(|f| f.path.as_str()));
     for file in &before {
         if !current.contains(file.path.as_str()) {

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use super::Options;
-use super::manifest::CampaignRecord;
+use super::records::CampaignRecords;
 use super::report::{Problem, Report};
 use crate::output::{Output, OutputError};
 use crate::render::pdf::{self, PdfJob, PdfSettings, Printer};
@@ -54,7 +54,7 @@ pub(super) fn print(
     options: &Options,
     output: &Output,
     jobs: Vec<(String, PdfJob)>,
-    records: &mut [CampaignRecord],
+    records: &mut CampaignRecords,
     report: &mut Report,
 ) -> Result<(), OutputError> {
     if jobs.is_empty() {
@@ -80,7 +80,7 @@ pub(super) fn print(
             jobs.iter().map(|(rel, _)| campaign_of(rel).to_string()).collect()
         }
     };
-    records.iter_mut().filter(|r| failed.contains(&r.id)).for_each(|r| r.key = None);
+    records.forget_keys(failed);
     Ok(())
 }
 

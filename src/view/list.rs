@@ -133,6 +133,24 @@ pub fn list_entry(input: &ViewInput, view: &CampaignView) -> ListEntry {
     }
 }
 
+/// The list's groups, in the order the page shows them: the layout, the section's id,
+/// its heading and what it says when empty.
+const GROUPS: [(Layout, &str, &str, &str); 3] = [
+    (Layout::Active, "active", "Active", "No campaign is scheduled, running or paused."),
+    (Layout::Draft, "draft", "Draft", "No drafts."),
+    (Layout::Ended, "ended", "Ended", "No ended campaigns."),
+];
+
+/// The place in the list of the group of campaigns of `layout`.
+pub fn list_group(layout: Layout) -> usize {
+    GROUPS.iter().position(|g| g.0 == layout).unwrap_or(GROUPS.len() - 1)
+}
+
+/// Where an entry stands in the list: its group, then its name case-folded, then its id.
+pub fn list_order(e: &ListEntry) -> (usize, String, String) {
+    (list_group(e.layout), e.name.to_lowercase(), e.id.clone())
+}
+
 /// The list, grouped Active, Draft, Ended, each sorted by name then id.
 pub fn list_view<'a>(
     mut entries: Vec<&'a ListEntry>,
@@ -140,21 +158,32 @@ pub fn list_view<'a>(
     snapshot: String,
     snapshot_iso: String,
 ) -> ListView<'a> {
-    // The entries are borrowed from the manifest records: a list of a hundred thousand
-    // campaigns is not copied.
-    entries.sort_by_cached_key(|e| (e.name.to_lowercase(), e.id.clone()));
-    let count = entries.len();
-    let groups = [
-        (Layout::Active, "active", "Active", "No campaign is scheduled, running or paused."),
-        (Layout::Draft, "draft", "Draft", "No drafts."),
-        (Layout::Ended, "ended", "Ended", "No ended campaigns."),
-    ]
-    .into_iter()
-    .map(|(layout, id, title, empty)| {
-        let entries: Vec<&ListEntry> = entries.iter().copied().filter(|e| e.layout == layout).collect();
-        ListGroup { id, title, count: entries.len(), entries, empty: empty.to_string() }
-    })
-    .collect();
+    // The entries are borrowed from the manifest records: the list is not copied.
+    entries.sort_by_cached_key(|e| list_order(e));
+    let mut counts = [0; GROUPS.len()];
+    entries.iter().for_each(|e| counts[list_group(e.layout)] += 1);
+    let mut list = list_outline(counts, tenant, snapshot, snapshot_iso);
+    for e in entries {
+        list.groups[list_group(e.layout)].entries.push(e);
+    }
+    list
+}
+
+/// The list without its entries, from how many campaigns each group has: the page as
+/// it is written when its rows are streamed to the file (docs/templates.md).
+pub fn list_outline<'a>(counts: [usize; 3], tenant: &str, snapshot: String, snapshot_iso: String) -> ListView<'a> {
+    let count: usize = counts.iter().sum();
+    let groups = GROUPS
+        .iter()
+        .zip(counts)
+        .map(|(&(_, id, title, empty), count)| ListGroup {
+            id,
+            title,
+            count,
+            entries: Vec::new(),
+            empty: empty.to_string(),
+        })
+        .collect();
     ListView {
         tenant: tenant.to_string(),
         snapshot,

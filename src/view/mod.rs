@@ -22,7 +22,7 @@ use serde::Serialize;
 
 pub use after::REJECTS_ON_PAGE;
 pub use draft::check_detail;
-pub use list::{ListEntry, ListGroup, ListView, list_entry, list_view};
+pub use list::{ListEntry, ListGroup, ListView, list_entry, list_group, list_order, list_outline, list_view};
 pub use tasks::{
     OVERVIEW_TASKS, PageLink, Pager, TASKS_PER_PAGE, TaskList, TaskRow, task_list, task_row, tasks_page,
     tasks_page_count, tasks_page_file,

@@ -8,6 +8,8 @@
 mod context_doc;
 mod rows;
 
+pub use rows::write_list_rows;
+
 use std::path::Path;
 
 use schemars::JsonSchema;
@@ -15,7 +17,7 @@ use serde::Serialize;
 use tera::{Context, Tera};
 
 use crate::lifecycle::Section;
-use crate::view::{CampaignView, ListView, TaskList};
+use crate::view::{CampaignView, ListGroup, ListView, TaskList};
 
 /// The built-in templates and assets, by name.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -263,42 +265,57 @@ impl HtmlRenderer {
         self.render_bytes("campaign.html", &context)
     }
 
-    /// Writes the campaign list to `out`.
-    ///
-    /// With the built-in templates the rows, one per campaign, are written straight to
-    /// `out` between the parts the template draws: a list of a hundred thousand
-    /// campaigns is never held as template values or as one string.
+    /// Writes the campaign list to `out` from every entry in memory. With the built-in
+    /// templates the rows are written by `rows`, not as template values.
     pub fn write_list_page(
         &self,
         list: &ListView,
         page: &Page,
         out: &mut impl std::io::Write,
     ) -> Result<(), WriteError> {
-        let drawn = |out: &mut dyn std::io::Write| -> Result<(), WriteError> {
+        let streamed = self.write_list_outline(list, page, out, |group, out| {
+            rows::write_list_rows(group.entries.iter().copied().map(Ok), out)
+        })?;
+        if !streamed {
             let mut context = Context::new();
             context.insert("list", list);
             context.insert("page", page);
             let html = self.render("index.html", &context)?;
-            out.write_all(html.as_bytes()).map_err(WriteError::Io)
-        };
+            out.write_all(html.as_bytes()).map_err(WriteError::Io)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the campaign list to `out` from its outline (its groups with their counts,
+    /// no entries), with `rows` writing each group's rows where the built-in template
+    /// draws them: a list of a hundred thousand campaigns is never held as template
+    /// values, nor its entries in memory. Returns false, having written nothing, when
+    /// the templates do not allow it (an overridden template draws the rows itself).
+    pub fn write_list_outline<W: std::io::Write>(
+        &self,
+        outline: &ListView,
+        page: &Page,
+        out: &mut W,
+        mut rows: impl FnMut(&ListGroup, &mut W) -> std::io::Result<()>,
+    ) -> Result<bool, WriteError> {
         if !self.compiled_rows {
-            return drawn(out);
+            return Ok(false);
         }
         let mut context = Context::new();
-        context.insert("list", &rows::without_entries(list));
+        context.insert("list", &rows::without_entries(outline));
         context.insert("page", &Page { list_rows: Some(rows::LIST_ROWS), ..page.clone() });
         let html = self.render("index.html", &context)?;
-        let groups = list.groups.iter().filter(|g| g.count > 0).count();
+        let groups = outline.groups.iter().filter(|g| g.count > 0).count();
         if html.matches(rows::LIST_ROWS).count() != groups {
             // Not the page the rows were written for: the template draws them instead.
-            return drawn(out);
+            return Ok(false);
         }
         let mut parts = html.split(rows::LIST_ROWS);
         out.write_all(parts.next().unwrap_or_default().as_bytes()).map_err(WriteError::Io)?;
-        for group in list.groups.iter().filter(|g| g.count > 0) {
-            rows::write_list_rows(&group.entries, out).map_err(WriteError::Io)?;
+        for group in outline.groups.iter().filter(|g| g.count > 0) {
+            rows(group, out).map_err(WriteError::Io)?;
             out.write_all(parts.next().unwrap_or_default().as_bytes()).map_err(WriteError::Io)?;
         }
-        Ok(())
+        Ok(true)
     }
 }

@@ -10,6 +10,7 @@
 //! template overridden, rows go to the templates as values (docs/templates.md, "Task
 //! rows"). A test builds the fixtures both ways and compares the pages byte for byte.
 
+use std::borrow::Borrow;
 use std::io::Write;
 
 use crate::text::escape::escape_html;
@@ -76,9 +77,14 @@ pub(super) fn without_entries<'a>(list: &ListView<'a>) -> ListView<'a> {
 }
 
 /// The campaign rows of one group, as the built-in `index.html`'s loop writes them.
-pub(super) fn write_list_rows(entries: &[&ListEntry], out: &mut impl Write) -> std::io::Result<()> {
+pub fn write_list_rows<E: Borrow<ListEntry>>(
+    entries: impl Iterator<Item = std::io::Result<E>>,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
     let mut row: Vec<u8> = Vec::with_capacity(1024);
     for e in entries {
+        let e = e?;
+        let e = e.borrow();
         row.clear();
         cell(&mut row, "\n<tr>\n<th scope=\"row\"><a href=\"", &e.href);
         cell(&mut row, "index.html\">", &e.name);
