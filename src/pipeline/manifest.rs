@@ -2,8 +2,11 @@
 //! status and layout, and the key that lets the next run skip unchanged campaigns
 //! (see `plan`). It is written last, so a snapshot with a manifest is complete.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
+use std::fs::File;
 use std::io::Write as _;
+use std::os::unix::fs::FileExt;
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -103,25 +106,41 @@ impl Serialize for ById<'_> {
 
 /// The previous snapshot in an output folder, as its manifest describes it.
 ///
-/// A snapshot of a hundred thousand campaigns has a manifest of some 200 MB, so it is
-/// read as a stream when it is large, its files are kept compact (the digest as
-/// bytes) and a campaign record the run keeps is moved into the run's records, not
-/// copied.
+/// A snapshot of a hundred thousand campaigns has a manifest of some 200 MB. It is
+/// read once, as a stream, and checked whole (a damaged manifest is not used, and
+/// every campaign is built again), but what stays in memory is an index: each
+/// campaign's key and where its record lies in the file, where each campaign folder's
+/// files are listed, and the few files outside them. A record, or a campaign's files,
+/// is read from the file again when the run asks for it. The file stays open, so the
+/// manifest this run writes in its place changes nothing it reads.
 #[derive(Debug, Default)]
 pub struct Previous {
     /// The tenant whose snapshot the folder holds.
     pub tenant: Option<String>,
-    /// The campaigns by id; the record of a campaign kept as it is has been taken
-    /// (see [`Previous::take_up_to_date`]), and only its id and its key's presence stay.
-    campaigns: Mutex<BTreeMap<String, Slot>>,
-    files: BTreeMap<Box<str>, FileDigest>,
+    manifest: Option<File>,
+    /// The campaigns by id; a record the run has taken (see
+    /// [`Previous::take_up_to_date`]) is not given twice.
+    campaigns: Mutex<BTreeMap<Box<str>, Slot>>,
+    /// Where the files of each campaign folder (`campaigns/<id>/…`) are listed.
+    listed: BTreeMap<Box<str>, Place>,
+    /// The files outside the campaign folders (the list, its stylesheet).
+    others: BTreeMap<Box<str>, FileDigest>,
 }
 
-/// A previous campaign: its record until the run takes it.
+/// A previous campaign: its key, and where its record lies in the manifest.
 #[derive(Debug)]
 struct Slot {
-    has_key: bool,
-    record: Option<CampaignRecord>,
+    key: Option<Box<str>>,
+    record: Place,
+    taken: bool,
+}
+
+/// A stretch of the manifest's bytes: one campaign record, or the run of `files`
+/// entries of one campaign folder (with the commas and spaces before them).
+#[derive(Debug, Clone, Copy)]
+struct Place {
+    start: u64,
+    end: u64,
 }
 
 /// A previous file's digest and size.
@@ -130,28 +149,6 @@ struct FileDigest {
     sha256: [u8; 32],
     bytes: u64,
 }
-
-/// What a run reads of a previous manifest: every field of [`Manifest`] is checked,
-/// so a damaged manifest is not used (and every campaign is built again).
-#[derive(Deserialize)]
-struct Reading {
-    #[allow(dead_code)]
-    generated_at: String,
-    tool_version: String,
-    tenant: Tenant,
-    #[allow(dead_code)]
-    built_with: BuiltWith,
-    #[allow(dead_code)]
-    #[serde(default)]
-    failed: Vec<String>,
-    #[serde(deserialize_with = "files_by_path")]
-    files: BTreeMap<Box<str>, FileDigest>,
-    #[serde(deserialize_with = "campaigns_by_id")]
-    campaigns: BTreeMap<String, Slot>,
-}
-
-/// Manifests up to this size are read whole, larger ones as a stream (slower per byte).
-const READ_WHOLE: u64 = 16 << 20;
 
 impl Previous {
     /// Reads `root/manifest.json`; a missing or unreadable manifest means nothing can be skipped.
@@ -162,61 +159,85 @@ impl Previous {
     /// Reads `root/manifest.json`, whole when it is at most `whole_up_to` bytes.
     fn read(root: &Path, whole_up_to: u64) -> Previous {
         let path = root.join("manifest.json");
-        let Some(meta) = std::fs::symlink_metadata(&path).ok().filter(|m| m.file_type().is_file()) else {
+        if !std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_file()) {
             return Previous::default();
-        };
+        }
+        let Ok(file) = File::open(&path) else { return Previous::default() };
+        let Ok(meta) = file.metadata() else { return Previous::default() };
         let read = if meta.len() <= whole_up_to {
-            let Some(bytes) = crate::output::read_regular(&path) else { return Previous::default() };
-            serde_json::from_slice::<Reading>(&bytes)
+            // Read whole, each entry's place taken from where its text lies.
+            let mut bytes = Vec::with_capacity(meta.len() as usize);
+            if std::io::Read::read_to_end(&mut &file, &mut bytes).is_err() {
+                return Previous::default();
+            }
+            let mut de = serde_json::Deserializer::from_slice(&bytes);
+            index(Reading { at: InSlice(&bytes) }, &mut de)
         } else {
-            let Ok(file) = std::fs::File::open(&path) else { return Previous::default() };
-            serde_json::from_reader::<_, Reading>(std::io::BufReader::with_capacity(1 << 16, file))
+            // Read as a stream, each entry's place taken from the count of bytes read.
+            let at = Cell::new(0);
+            let reader = Counting { inner: std::io::BufReader::with_capacity(1 << 16, &file), at: &at };
+            let mut de = serde_json::Deserializer::from_reader(reader);
+            index(Reading { at: Counted(&at) }, &mut de)
         };
-        let Ok(manifest) = read else { return Previous::default() };
-        if manifest.tool_version != env!("CARGO_PKG_VERSION") {
+        let Ok(index) = read else { return Previous::default() };
+        if index.tool_version != env!("CARGO_PKG_VERSION") {
             return Previous::default();
         }
         Previous {
-            tenant: Some(manifest.tenant.id.to_string()),
-            campaigns: Mutex::new(manifest.campaigns),
-            files: manifest.files,
+            tenant: Some(index.tenant.id.to_string()),
+            manifest: Some(file),
+            campaigns: Mutex::new(index.campaigns),
+            listed: index.listed,
+            others: index.others,
         }
     }
 
-    /// The files the previous snapshot wrote for campaign `id`.
+    /// The bytes of `place`, read from the manifest.
+    fn bytes(&self, place: Place) -> Option<Vec<u8>> {
+        let mut bytes = vec![0; usize::try_from(place.end.checked_sub(place.start)?).ok()?];
+        self.manifest.as_ref()?.read_exact_at(&mut bytes, place.start).ok()?;
+        Some(bytes)
+    }
+
+    /// The files the previous snapshot wrote for campaign `id`, in path order.
     pub fn files_of(&self, id: &str) -> Vec<Written> {
-        let prefix = format!("campaigns/{id}/");
-        self.files
-            .range::<str, _>((std::ops::Bound::Included(prefix.as_str()), std::ops::Bound::Unbounded))
-            .take_while(|(p, _)| p.starts_with(&prefix))
-            .map(|(path, file)| written(path, file))
-            .collect()
+        let Some(bytes) = self.listed.get(id).and_then(|place| self.bytes(*place)) else { return Vec::new() };
+        // The entries as they were listed, commas between them: read back as a list.
+        let list = [b"[", element(&bytes), b"]"].concat();
+        let Ok(files) = serde_json::from_slice::<Vec<Written>>(&list) else { return Vec::new() };
+        // A path listed twice counts once, with its last entry.
+        let files: BTreeMap<String, Written> = files
+            .into_iter()
+            .filter(|f| crate::output::is_inside(&f.path) && campaign_of(&f.path) == Some(id))
+            .map(|f| (f.path.clone(), kept(f)))
+            .collect();
+        files.into_values().collect()
     }
 
     /// The previous record of `id` when its key is `key` and its files are still on
     /// disk, unchanged in size. The record is taken: the run keeps it as its own.
     pub fn take_up_to_date(&self, root: &Path, id: &str, key: &str) -> Option<(CampaignRecord, Vec<Written>)> {
-        let same_key = lock(&self.campaigns)
+        let place = lock(&self.campaigns)
             .get(id)
-            .and_then(|slot| slot.record.as_ref())
-            .is_some_and(|record| record.key.as_deref() == Some(key));
-        if !same_key {
-            return None;
-        }
+            .filter(|slot| !slot.taken && slot.key.as_deref() == Some(key))
+            .map(|slot| slot.record)?;
         let files = self.files_of(id);
         let intact = !files.is_empty()
             && files.iter().all(|f| std::fs::metadata(root.join(&f.path)).is_ok_and(|m| m.len() == f.bytes));
         if !intact {
             return None;
         }
-        let record = lock(&self.campaigns).get_mut(id)?.record.take()?;
+        let record: CampaignRecord = serde_json::from_slice(element(&self.bytes(place)?)).ok()?;
+        let mut campaigns = lock(&self.campaigns);
+        let slot = campaigns.get_mut(id).filter(|slot| !slot.taken)?;
+        slot.taken = true;
         Some((record, files))
     }
 
     /// Whether the previous snapshot has a rebuild key for campaign `id`: without one,
     /// the campaign is built whatever its key.
     pub fn has_key(&self, id: &str) -> bool {
-        lock(&self.campaigns).get(id).is_some_and(|slot| slot.has_key)
+        lock(&self.campaigns).get(id).is_some_and(|slot| slot.key.is_some())
     }
 
     /// Whether the previous snapshot had campaign `id`.
@@ -231,63 +252,268 @@ impl Previous {
 
     /// The previous file at `path`, if the snapshot has one.
     pub fn file(&self, path: &str) -> Option<Written> {
-        self.files.get_key_value(path).map(|(path, file)| written(path, file))
+        match campaign_of(path) {
+            Some(id) => self.files_of(id).into_iter().find(|f| f.path == path),
+            None => self.others.get_key_value(path).map(|(path, file)| written(path, file)),
+        }
     }
 
-    /// Every file of the previous snapshot, in path order (each made as it is asked for).
+    /// Every file of the previous snapshot: those outside the campaign folders, then
+    /// each folder's, read one folder at a time.
     pub fn all_files(&self) -> impl Iterator<Item = Written> + '_ {
-        self.files.iter().map(|(path, file)| written(path, file))
+        let others = self.others.iter().map(|(path, file)| written(path, file));
+        others.chain(self.listed.keys().flat_map(|id| self.files_of(id)))
     }
+}
+
+/// The bytes of a [`Place`] from its first value on: without the comma before it.
+fn element(bytes: &[u8]) -> &[u8] {
+    let bytes = bytes.trim_ascii_start();
+    bytes.strip_prefix(b",").unwrap_or(bytes)
+}
+
+/// The campaign whose folder holds `path` (`campaigns/<id>/…`).
+fn campaign_of(path: &str) -> Option<&str> {
+    path.strip_prefix("campaigns/")?.split_once('/').map(|(id, _)| id)
 }
 
 fn written(path: &str, file: &FileDigest) -> Written {
     Written { path: path.to_string(), sha256: crate::output::hex(&file.sha256), bytes: file.bytes }
 }
 
-/// The `files` of a manifest by path, read one at a time. The manifest is a file on
-/// disk like any other: a path in it that could point outside the folder is ignored,
-/// never followed; a digest that is not 64 hex digits (a hand-edited manifest) is kept
-/// as zeros, which match no file.
-fn files_by_path<'de, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<BTreeMap<Box<str>, FileDigest>, D::Error> {
-    struct Files;
-    impl<'de> serde::de::Visitor<'de> for Files {
-        type Value = BTreeMap<Box<str>, FileDigest>;
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a list of files")
-        }
-        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            let mut files = BTreeMap::new();
-            while let Some(file) = seq.next_element::<Written>()? {
-                if crate::output::is_inside(&file.path) {
-                    let sha256 = crate::output::unhex_sha256(&file.sha256).unwrap_or([0; 32]);
-                    files.insert(file.path.into_boxed_str(), FileDigest { sha256, bytes: file.bytes });
-                }
-            }
-            Ok(files)
-        }
-    }
-    deserializer.deserialize_seq(Files)
+/// A listed file as the run keeps it: a digest that is not 64 hex digits (a
+/// hand-edited manifest) is kept as zeros, which match no file.
+fn kept(file: Written) -> Written {
+    let sha256 = crate::output::unhex_sha256(&file.sha256).unwrap_or([0; 32]);
+    Written { sha256: crate::output::hex(&sha256), ..file }
 }
 
-/// The `campaigns` of a manifest by id, read one at a time.
-fn campaigns_by_id<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<BTreeMap<String, Slot>, D::Error> {
-    struct Campaigns;
-    impl<'de> serde::de::Visitor<'de> for Campaigns {
-        type Value = BTreeMap<String, Slot>;
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a list of campaigns")
+/// Manifests up to this size are read whole, larger ones as a stream (slower per byte).
+const READ_WHOLE: u64 = 16 << 20;
+
+/// Reads a whole manifest into an [`Index`], nothing after it.
+fn index<'de, R: serde_json::de::Read<'de>, P: Places>(
+    reading: Reading<P>,
+    de: &mut serde_json::Deserializer<R>,
+) -> serde_json::Result<Index> {
+    let index = serde::de::DeserializeSeed::deserialize(reading, &mut *de)?;
+    de.end()?;
+    Ok(index)
+}
+
+/// How the entries of a list in the manifest are read with their places.
+trait Places: Copy {
+    /// The next entry of `seq` and where it lies in the manifest.
+    fn next<'de, A: serde::de::SeqAccess<'de>, T: serde::de::DeserializeOwned>(
+        self,
+        seq: &mut A,
+    ) -> Result<Option<(T, Place)>, A::Error>;
+}
+
+/// A manifest read whole: an entry is read as its text, which lies in these bytes.
+#[derive(Clone, Copy)]
+struct InSlice<'a>(&'a [u8]);
+
+impl Places for InSlice<'_> {
+    fn next<'de, A: serde::de::SeqAccess<'de>, T: serde::de::DeserializeOwned>(
+        self,
+        seq: &mut A,
+    ) -> Result<Option<(T, Place)>, A::Error> {
+        let Some(raw) = seq.next_element::<&serde_json::value::RawValue>()? else { return Ok(None) };
+        let text = raw.get();
+        let start = (text.as_ptr() as usize).wrapping_sub(self.0.as_ptr() as usize) as u64;
+        if start.saturating_add(text.len() as u64) > self.0.len() as u64 {
+            return Err(serde::de::Error::custom("an entry outside the manifest's text"));
         }
-        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            let mut campaigns = BTreeMap::new();
-            while let Some(record) = seq.next_element::<CampaignRecord>()? {
-                campaigns.insert(record.id.clone(), Slot { has_key: record.key.is_some(), record: Some(record) });
-            }
-            Ok(campaigns)
-        }
+        let value = serde_json::from_str(text).map_err(serde::de::Error::custom)?;
+        Ok(Some((value, Place { start, end: start + text.len() as u64 })))
     }
-    deserializer.deserialize_seq(Campaigns)
+}
+
+/// A manifest read as a stream: an entry lies between the counts of bytes read before
+/// and after it (with the comma before it).
+#[derive(Clone, Copy)]
+struct Counted<'a>(&'a Cell<u64>);
+
+impl Places for Counted<'_> {
+    fn next<'de, A: serde::de::SeqAccess<'de>, T: serde::de::DeserializeOwned>(
+        self,
+        seq: &mut A,
+    ) -> Result<Option<(T, Place)>, A::Error> {
+        let start = self.0.get();
+        Ok(seq.next_element::<T>()?.map(|value| (value, Place { start, end: self.0.get() })))
+    }
+}
+
+/// A reader that counts the bytes it has given: serde_json reads its input a byte at
+/// a time, so after a value is read the count is where that value ends.
+struct Counting<'a, R> {
+    inner: R,
+    at: &'a Cell<u64>,
+}
+
+impl<R: std::io::Read> std::io::Read for Counting<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.at.set(self.at.get() + n as u64);
+        Ok(n)
+    }
+}
+
+/// What a run keeps of a previous manifest (see [`Previous`]). Every field of
+/// [`Manifest`] is read and checked; `generated_at`, `built_with` and `failed` are
+/// not kept.
+struct Index {
+    tool_version: String,
+    tenant: Tenant,
+    campaigns: BTreeMap<Box<str>, Slot>,
+    listed: BTreeMap<Box<str>, Place>,
+    others: BTreeMap<Box<str>, FileDigest>,
+}
+
+/// Reads a manifest into an [`Index`], `at` telling where its entries lie.
+struct Reading<P> {
+    at: P,
+}
+
+#[derive(Deserialize)]
+#[serde(field_identifier, rename_all = "snake_case")]
+enum Field {
+    GeneratedAt,
+    ToolVersion,
+    Tenant,
+    BuiltWith,
+    Files,
+    Campaigns,
+    Failed,
+    #[serde(other)]
+    Other,
+}
+
+impl<'de, P: Places> serde::de::DeserializeSeed<'de> for Reading<P> {
+    type Value = Index;
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Index, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de, P: Places> serde::de::Visitor<'de> for Reading<P> {
+    type Value = Index;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a manifest")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Index, A::Error> {
+        use serde::de::Error;
+        let (mut generated_at, mut built_with) = (None, None);
+        let (mut tool_version, mut tenant, mut files, mut campaigns) = (None, None, None, None);
+        while let Some(field) = map.next_key::<Field>()? {
+            match field {
+                Field::GeneratedAt => generated_at = Some(map.next_value::<String>()?),
+                Field::ToolVersion => tool_version = Some(map.next_value::<String>()?),
+                Field::Tenant => tenant = Some(map.next_value::<Tenant>()?),
+                Field::BuiltWith => built_with = Some(map.next_value::<BuiltWith>()?),
+                Field::Failed => drop(map.next_value::<Vec<String>>()?),
+                Field::Files => files = Some(map.next_value_seed(Files { at: self.at })?),
+                Field::Campaigns => campaigns = Some(map.next_value_seed(Campaigns { at: self.at })?),
+                Field::Other => drop(map.next_value::<serde::de::IgnoredAny>()?),
+            }
+        }
+        generated_at.ok_or_else(|| A::Error::missing_field("generated_at"))?;
+        built_with.ok_or_else(|| A::Error::missing_field("built_with"))?;
+        let (listed, others) = files.ok_or_else(|| A::Error::missing_field("files"))?;
+        Ok(Index {
+            tool_version: tool_version.ok_or_else(|| A::Error::missing_field("tool_version"))?,
+            tenant: tenant.ok_or_else(|| A::Error::missing_field("tenant"))?,
+            campaigns: campaigns.ok_or_else(|| A::Error::missing_field("campaigns"))?,
+            listed,
+            others,
+        })
+    }
+}
+
+/// The `files` of a manifest, read one at a time: the runs of each campaign folder's
+/// entries, and the other files. A path that could point outside the folder is
+/// ignored, never followed. A folder whose entries are not together (a manifest not
+/// in path order) makes the manifest unusable.
+struct Files<P> {
+    at: P,
+}
+
+type Listed = (BTreeMap<Box<str>, Place>, BTreeMap<Box<str>, FileDigest>);
+
+impl<'de, P: Places> serde::de::DeserializeSeed<'de> for Files<P> {
+    type Value = Listed;
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Listed, D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de, P: Places> serde::de::Visitor<'de> for Files<P> {
+    type Value = Listed;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a list of files")
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Listed, A::Error> {
+        let (mut listed, mut others) = (BTreeMap::new(), BTreeMap::new());
+        let mut current: Option<(Box<str>, Place)> = None;
+        let mut scattered = false;
+        while let Some((file, at)) = self.at.next::<A, Written>(&mut seq)? {
+            if crate::output::is_inside(&file.path) {
+                match campaign_of(&file.path) {
+                    Some(id) if current.as_ref().is_some_and(|(c, _)| **c == *id) => {
+                        if let Some((_, place)) = &mut current {
+                            place.end = at.end;
+                        }
+                    }
+                    Some(id) => {
+                        if let Some((id, place)) = current.take() {
+                            scattered |= listed.insert(id, place).is_some();
+                        }
+                        current = Some((id.into(), at));
+                    }
+                    None => {
+                        let sha256 = crate::output::unhex_sha256(&file.sha256).unwrap_or([0; 32]);
+                        others.insert(file.path.into_boxed_str(), FileDigest { sha256, bytes: file.bytes });
+                    }
+                }
+            }
+        }
+        if let Some((id, place)) = current.take() {
+            scattered |= listed.insert(id, place).is_some();
+        }
+        if scattered {
+            return Err(serde::de::Error::custom("the files of a campaign are not listed together"));
+        }
+        Ok((listed, others))
+    }
+}
+
+/// The `campaigns` of a manifest by id, each read and checked, and kept as its key
+/// and its place.
+struct Campaigns<P> {
+    at: P,
+}
+
+impl<'de, P: Places> serde::de::DeserializeSeed<'de> for Campaigns<P> {
+    type Value = BTreeMap<Box<str>, Slot>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de, P: Places> serde::de::Visitor<'de> for Campaigns<P> {
+    type Value = BTreeMap<Box<str>, Slot>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a list of campaigns")
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut campaigns = BTreeMap::new();
+        while let Some((record, place)) = self.at.next::<A, CampaignRecord>(&mut seq)? {
+            let key = record.key.map(String::into_boxed_str);
+            campaigns.insert(record.id.into_boxed_str(), Slot { key, record: place, taken: false });
+        }
+        Ok(campaigns)
+    }
 }
 
 /// Commits the run: stages `manifest.json`, listing every file of the snapshot, then
@@ -371,17 +597,21 @@ mod tests {
     }
 
     #[test]
-    fn a_previous_manifest_reads_the_same_whole_or_streamed() {
+    fn a_previous_manifest_is_read_as_an_index_and_its_records_and_files_read_back() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("manifest.json"), manifest(env!("CARGO_PKG_VERSION")).to_string()).unwrap();
         for file in ["campaigns/a/index.html", "campaigns/a/tasks.html"] {
             std::fs::create_dir_all(dir.path().join(file).parent().unwrap()).unwrap();
             std::fs::write(dir.path().join(file), "abc").unwrap();
         }
-        for whole_up_to in [u64::MAX, 0] {
+        let current = manifest(env!("CARGO_PKG_VERSION"));
+        // As the tool writes it, and on one line.
+        let texts = [serde_json::to_string_pretty(&current).unwrap(), current.to_string()];
+        for (text, whole_up_to) in texts.iter().flat_map(|t| [(t, u64::MAX), (t, 0)]) {
+            std::fs::write(dir.path().join("manifest.json"), text).unwrap();
             let previous = Previous::read(dir.path(), whole_up_to);
             assert_eq!(previous.tenant.as_deref(), Some("acme"));
-            let paths: Vec<String> = previous.all_files().map(|f| f.path).collect();
+            let mut paths: Vec<String> = previous.all_files().map(|f| f.path).collect();
+            paths.sort();
             // Never a path that leaves the folder.
             assert_eq!(
                 paths,
@@ -392,10 +622,13 @@ mod tests {
             assert_eq!(of_a[0].sha256, "ab".repeat(32));
             assert_eq!(of_a[1].sha256, "0".repeat(64), "a digest that is not one matches no file");
             assert_eq!(previous.file("index.html").map(|f| f.bytes), Some(3));
+            assert_eq!(previous.file("campaigns/a-2/index.html").map(|f| f.sha256), Some("cd".repeat(32)));
+            assert!(previous.file("campaigns/a/nothing.html").is_none());
             assert!(previous.has_key("a") && !previous.has_key("a-2") && !previous.has_key("b"));
             assert!(previous.take_up_to_date(dir.path(), "a", "other key").is_none());
             let (record, files) = previous.take_up_to_date(dir.path(), "a", "k1").unwrap();
-            assert_eq!((record.id.as_str(), files.len()), ("a", 2));
+            assert_eq!((record.id.as_str(), record.name.as_str(), files.len()), ("a", "A", 2));
+            assert_eq!(record.entry.href, "campaigns/a/index.html");
             // Taken: the run holds it now; the campaign is still one of the snapshot's.
             assert!(previous.take_up_to_date(dir.path(), "a", "k1").is_none());
             assert!(previous.has_key("a"));
@@ -403,12 +636,27 @@ mod tests {
             assert_eq!(previous.campaign_count(), 2);
         }
         std::fs::write(dir.path().join("manifest.json"), manifest("0.0.1").to_string()).unwrap();
-        assert!(Previous::read(dir.path(), 0).tenant.is_none(), "another version's manifest is not used");
-        let mut damaged = manifest(env!("CARGO_PKG_VERSION"));
-        damaged.as_object_mut().unwrap().remove("built_with");
-        std::fs::write(dir.path().join("manifest.json"), damaged.to_string()).unwrap();
+        assert!(Previous::load(dir.path()).tenant.is_none(), "another version's manifest is not used");
+        for field in ["generated_at", "tool_version", "tenant", "built_with", "files", "campaigns"] {
+            let mut damaged = manifest(env!("CARGO_PKG_VERSION"));
+            damaged.as_object_mut().unwrap().remove(field);
+            std::fs::write(dir.path().join("manifest.json"), damaged.to_string()).unwrap();
+            for whole_up_to in [u64::MAX, 0] {
+                let previous = Previous::read(dir.path(), whole_up_to);
+                assert!(previous.tenant.is_none(), "a manifest without {field} is not used");
+            }
+        }
+        let text = serde_json::to_string_pretty(&current).unwrap();
+        std::fs::write(dir.path().join("manifest.json"), &text[..text.len() - 2]).unwrap();
+        assert!(Previous::read(dir.path(), 0).tenant.is_none(), "a manifest cut short is not used");
+        assert!(Previous::load(dir.path()).tenant.is_none(), "a manifest cut short is not used");
+        let mut scattered = manifest(env!("CARGO_PKG_VERSION"));
+        let files = scattered["files"].as_array_mut().unwrap();
+        files.swap(1, 2);
+        std::fs::write(dir.path().join("manifest.json"), scattered.to_string()).unwrap();
         for whole_up_to in [u64::MAX, 0] {
-            assert!(Previous::read(dir.path(), whole_up_to).tenant.is_none(), "a damaged manifest is not used");
+            let previous = Previous::read(dir.path(), whole_up_to);
+            assert!(previous.tenant.is_none(), "a manifest whose folders' files are apart is not used");
         }
     }
 }
