@@ -250,19 +250,16 @@ impl Previous {
         lock(&self.campaigns).len()
     }
 
-    /// The previous file at `path`, if the snapshot has one.
-    pub fn file(&self, path: &str) -> Option<Written> {
-        match campaign_of(path) {
-            Some(id) => self.files_of(id).into_iter().find(|f| f.path == path),
-            None => self.others.get_key_value(path).map(|(path, file)| written(path, file)),
-        }
+    /// The previous file at `path` outside the campaign folders (the list, its
+    /// stylesheet), if the snapshot has one; a campaign's are given by [`Self::files_of`].
+    pub fn other_file(&self, path: &str) -> Option<Written> {
+        self.others.get_key_value(path).map(|(path, file)| written(path, file))
     }
 
-    /// Every file of the previous snapshot: those outside the campaign folders, then
-    /// each folder's, read one folder at a time.
-    pub fn all_files(&self) -> impl Iterator<Item = Written> + '_ {
-        let others = self.others.iter().map(|(path, file)| written(path, file));
-        others.chain(self.listed.keys().flat_map(|id| self.files_of(id)))
+    /// The campaign folders the previous snapshot lists files in, by id: a folder's
+    /// files are read only when [`Self::files_of`] asks for them.
+    pub fn folders(&self) -> impl Iterator<Item = &str> + '_ {
+        self.listed.keys().map(|id| &**id)
     }
 }
 
@@ -273,7 +270,7 @@ fn element(bytes: &[u8]) -> &[u8] {
 }
 
 /// The campaign whose folder holds `path` (`campaigns/<id>/…`).
-fn campaign_of(path: &str) -> Option<&str> {
+pub fn campaign_of(path: &str) -> Option<&str> {
     path.strip_prefix("campaigns/")?.split_once('/').map(|(id, _)| id)
 }
 
@@ -610,20 +607,24 @@ mod tests {
             std::fs::write(dir.path().join("manifest.json"), text).unwrap();
             let previous = Previous::read(dir.path(), whole_up_to);
             assert_eq!(previous.tenant.as_deref(), Some("acme"));
-            let mut paths: Vec<String> = previous.all_files().map(|f| f.path).collect();
+            let mut paths: Vec<String> =
+                previous.folders().flat_map(|id| previous.files_of(id)).map(|f| f.path).collect();
+            paths.extend(previous.other_file("index.html").map(|f| f.path));
             paths.sort();
             // Never a path that leaves the folder.
             assert_eq!(
                 paths,
                 ["campaigns/a-2/index.html", "campaigns/a/index.html", "campaigns/a/tasks.html", "index.html"]
             );
+            assert_eq!(previous.folders().collect::<Vec<_>>(), ["a", "a-2"]);
+            assert!(previous.other_file("../outside.html").is_none());
             let of_a: Vec<Written> = previous.files_of("a");
             assert_eq!(of_a.len(), 2, "not the files of a-2");
             assert_eq!(of_a[0].sha256, "ab".repeat(32));
             assert_eq!(of_a[1].sha256, "0".repeat(64), "a digest that is not one matches no file");
-            assert_eq!(previous.file("index.html").map(|f| f.bytes), Some(3));
-            assert_eq!(previous.file("campaigns/a-2/index.html").map(|f| f.sha256), Some("cd".repeat(32)));
-            assert!(previous.file("campaigns/a/nothing.html").is_none());
+            assert_eq!(previous.other_file("index.html").map(|f| f.bytes), Some(3));
+            assert_eq!(previous.files_of("a-2").pop().map(|f| f.sha256), Some("cd".repeat(32)));
+            assert!(previous.files_of("b").is_empty());
             assert!(previous.has_key("a") && !previous.has_key("a-2") && !previous.has_key("b"));
             assert!(previous.take_up_to_date(dir.path(), "a", "other key").is_none());
             let (record, files) = previous.take_up_to_date(dir.path(), "a", "k1").unwrap();

@@ -167,11 +167,8 @@ pub(super) fn nothing_changed(previous: &Previous, done: &Campaigns) -> bool {
 /// Files of campaigns no longer in the inputs are kept (and listed), never deleted.
 pub(super) fn keep_absent(output: &Output, previous: &Previous, bundles: &[&Found]) {
     let present: HashSet<&str> = bundles.iter().map(|b| b.id()).collect();
-    for file in previous.all_files() {
-        let owner = file.path.strip_prefix("campaigns/").and_then(|p| p.split('/').next());
-        if owner.is_some_and(|id| !present.contains(id)) {
-            output.carry(file);
-        }
+    for id in previous.folders().filter(|id| !present.contains(id)) {
+        previous.files_of(id).into_iter().for_each(|file| output.carry(file));
     }
 }
 

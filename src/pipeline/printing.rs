@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use super::Options;
+use super::manifest::campaign_of;
 use super::records::CampaignRecords;
 use super::report::{Problem, Report};
 use crate::output::{Output, OutputError};
@@ -77,16 +78,11 @@ pub(super) fn print(
                     (false, false) => "The export copies and the manifest were written",
                 },
             });
-            jobs.iter().map(|(rel, _)| campaign_of(rel).to_string()).collect()
+            jobs.iter().map(|(rel, _)| campaign_of(rel).unwrap_or_default().to_string()).collect()
         }
     };
     records.forget_keys(failed);
     Ok(())
-}
-
-/// The campaign id in a PDF's path (`campaigns/<id>/<id>.pdf`).
-fn campaign_of(rel: &str) -> &str {
-    Path::new(rel).iter().nth(1).and_then(|s| s.to_str()).unwrap_or("")
 }
 
 /// Prints every job and writes the PDFs; returns the campaigns whose PDF failed.
@@ -116,7 +112,7 @@ fn print_with(
             Ok(Err(e)) => e.to_string(),
             Err(e) => e.to_string(),
         };
-        failed.insert(campaign_of(&rel).to_string());
+        failed.insert(campaign_of(&rel).unwrap_or_default().to_string());
         report.problems.push(Problem::Pdf { rel, reason });
     }
     Ok(failed)
