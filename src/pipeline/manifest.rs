@@ -8,7 +8,7 @@ use std::fs::File;
 use std::io::Write as _;
 use std::os::unix::fs::FileExt;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -16,7 +16,6 @@ use super::records::CampaignRecords;
 use crate::lifecycle::Layout;
 use crate::model::Tenant;
 use crate::output::{Listing, Output, OutputError, Written};
-use crate::sync::lock;
 use crate::view::ListEntry;
 
 /// A campaign's record in the manifest.
@@ -120,11 +119,11 @@ pub struct Previous {
     manifest: Option<File>,
     /// The campaigns by id; a record the run has taken (see
     /// [`Previous::take_up_to_date`]) is not given twice.
-    campaigns: Mutex<BTreeMap<Box<str>, Slot>>,
+    campaigns: BTreeMap<Box<str>, Slot>,
     /// Where the files of each campaign folder (`campaigns/<id>/…`) are listed.
     listed: BTreeMap<Box<str>, Place>,
     /// The files outside the campaign folders (the list, its stylesheet).
-    others: BTreeMap<Box<str>, FileDigest>,
+    others: BTreeMap<Box<str>, Written>,
 }
 
 /// A previous campaign: its key, and where its record lies in the manifest.
@@ -132,7 +131,7 @@ pub struct Previous {
 struct Slot {
     key: Option<Box<str>>,
     record: Place,
-    taken: bool,
+    taken: AtomicBool,
 }
 
 /// A stretch of the manifest's bytes: one campaign record, or the run of `files`
@@ -141,13 +140,6 @@ struct Slot {
 struct Place {
     start: u64,
     end: u64,
-}
-
-/// A previous file's digest and size.
-#[derive(Debug, Clone, Copy)]
-struct FileDigest {
-    sha256: [u8; 32],
-    bytes: u64,
 }
 
 impl Previous {
@@ -186,7 +178,7 @@ impl Previous {
         Previous {
             tenant: Some(index.tenant.id.to_string()),
             manifest: Some(file),
-            campaigns: Mutex::new(index.campaigns),
+            campaigns: index.campaigns,
             listed: index.listed,
             others: index.others,
         }
@@ -217,43 +209,40 @@ impl Previous {
     /// The previous record of `id` when its key is `key` and its files are still on
     /// disk, unchanged in size. The record is taken: the run keeps it as its own.
     pub fn take_up_to_date(&self, root: &Path, id: &str, key: &str) -> Option<(CampaignRecord, Vec<Written>)> {
-        let place = lock(&self.campaigns)
-            .get(id)
-            .filter(|slot| !slot.taken && slot.key.as_deref() == Some(key))
-            .map(|slot| slot.record)?;
+        let slot = self.campaigns.get(id).filter(|slot| slot.key.as_deref() == Some(key))?;
+        if slot.taken.load(Ordering::Relaxed) {
+            return None;
+        }
         let files = self.files_of(id);
         let intact = !files.is_empty()
             && files.iter().all(|f| std::fs::metadata(root.join(&f.path)).is_ok_and(|m| m.len() == f.bytes));
         if !intact {
             return None;
         }
-        let record: CampaignRecord = serde_json::from_slice(element(&self.bytes(place)?)).ok()?;
-        let mut campaigns = lock(&self.campaigns);
-        let slot = campaigns.get_mut(id).filter(|slot| !slot.taken)?;
-        slot.taken = true;
-        Some((record, files))
+        let record: CampaignRecord = serde_json::from_slice(element(&self.bytes(slot.record)?)).ok()?;
+        (!slot.taken.swap(true, Ordering::Relaxed)).then_some((record, files))
     }
 
     /// Whether the previous snapshot has a rebuild key for campaign `id`: without one,
     /// the campaign is built whatever its key.
     pub fn has_key(&self, id: &str) -> bool {
-        lock(&self.campaigns).get(id).is_some_and(|slot| slot.key.is_some())
+        self.campaigns.get(id).is_some_and(|slot| slot.key.is_some())
     }
 
     /// Whether the previous snapshot had campaign `id`.
     pub fn knows(&self, id: &str) -> bool {
-        lock(&self.campaigns).contains_key(id)
+        self.campaigns.contains_key(id)
     }
 
     /// How many campaigns the previous snapshot had.
     pub fn campaign_count(&self) -> usize {
-        lock(&self.campaigns).len()
+        self.campaigns.len()
     }
 
     /// The previous file at `path` outside the campaign folders (the list, its
     /// stylesheet), if the snapshot has one; a campaign's are given by [`Self::files_of`].
     pub fn other_file(&self, path: &str) -> Option<Written> {
-        self.others.get_key_value(path).map(|(path, file)| written(path, file))
+        self.others.get(path).cloned()
     }
 
     /// The campaign folders the previous snapshot lists files in, by id: a folder's
@@ -272,10 +261,6 @@ fn element(bytes: &[u8]) -> &[u8] {
 /// The campaign whose folder holds `path` (`campaigns/<id>/…`).
 pub fn campaign_of(path: &str) -> Option<&str> {
     path.strip_prefix("campaigns/")?.split_once('/').map(|(id, _)| id)
-}
-
-fn written(path: &str, file: &FileDigest) -> Written {
-    Written { path: path.to_string(), sha256: crate::output::hex(&file.sha256), bytes: file.bytes }
 }
 
 /// A listed file as the run keeps it: a digest that is not 64 hex digits (a
@@ -365,7 +350,7 @@ struct Index {
     tenant: Tenant,
     campaigns: BTreeMap<Box<str>, Slot>,
     listed: BTreeMap<Box<str>, Place>,
-    others: BTreeMap<Box<str>, FileDigest>,
+    others: BTreeMap<Box<str>, Written>,
 }
 
 /// Reads a manifest into an [`Index`], `at` telling where its entries lie.
@@ -436,7 +421,7 @@ struct Files<P> {
     at: P,
 }
 
-type Listed = (BTreeMap<Box<str>, Place>, BTreeMap<Box<str>, FileDigest>);
+type Listed = (BTreeMap<Box<str>, Place>, BTreeMap<Box<str>, Written>);
 
 impl<'de, P: Places> serde::de::DeserializeSeed<'de> for Files<P> {
     type Value = Listed;
@@ -469,8 +454,7 @@ impl<'de, P: Places> serde::de::Visitor<'de> for Files<P> {
                         current = Some((id.into(), at));
                     }
                     None => {
-                        let sha256 = crate::output::unhex_sha256(&file.sha256).unwrap_or([0; 32]);
-                        others.insert(file.path.into_boxed_str(), FileDigest { sha256, bytes: file.bytes });
+                        others.insert(file.path.clone().into_boxed_str(), kept(file));
                     }
                 }
             }
@@ -507,7 +491,8 @@ impl<'de, P: Places> serde::de::Visitor<'de> for Campaigns<P> {
         let mut campaigns = BTreeMap::new();
         while let Some((record, place)) = self.at.next::<A, CampaignRecord>(&mut seq)? {
             let key = record.key.map(String::into_boxed_str);
-            campaigns.insert(record.id.into_boxed_str(), Slot { key, record: place, taken: false });
+            let slot = Slot { key, record: place, taken: AtomicBool::new(false) };
+            campaigns.insert(record.id.into_boxed_str(), slot);
         }
         Ok(campaigns)
     }
