@@ -94,9 +94,7 @@ impl Serialize for ById<'_> {
         use serde::ser::{Error, SerializeSeq};
         let mut list = serializer.serialize_seq(Some(self.0.count()))?;
         for record in self.0.by_id() {
-            let record = record.map_err(|e| {
-                S::Error::custom(format!("cannot read back the campaign records: {}", crate::os::describe(&e)))
-            })?;
+            let record = record.map_err(S::Error::custom)?;
             list.serialize_element(&record)?;
         }
         list.end()
@@ -512,9 +510,9 @@ pub fn commit(
     failed.sort();
     failed.dedup();
     let generated_at = generated_at.to_string();
-    // Streamed to its file, from records borrowed where they are: with a hundred
-    // thousand campaigns the manifest is hundreds of megabytes, which memory need not
-    // hold at once, nor a copy of every file record.
+    // Streamed to its file as the file records and the campaign records are read back
+    // in order: with a hundred thousand campaigns the manifest is hundreds of
+    // megabytes, which memory need not hold at once.
     let mut file = output.writer("manifest.json")?;
     let path = file.path().to_path_buf();
     let io = |cause: std::io::Error| OutputError::Io { path: path.clone(), cause };

@@ -11,9 +11,10 @@
 //! number of campaigns (docs/performance.md, "Memory of many campaigns"). When the
 //! folder cannot take them (a full disk) the records stay in memory.
 //!
-//! A run is JSON Lines: each line is a record (or an entry) as serde writes it,
-//! preceded by the bits of its progress bar's length, so a number read back is the
-//! number written, to the last bit.
+//! A run is JSON Lines: each line is a record (or an entry) as serde writes it. The one
+//! number in them, a progress bar's length, is a percentage rounded to one decimal
+//! (`figures::percent`), which serde_json reads back as the number written (a unit
+//! test checks every one of them).
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, HashSet};
@@ -30,7 +31,7 @@ use crate::output::{Span, unnamed_file};
 use crate::view::{self, ListEntry};
 
 /// How many records are kept in memory before they are written to disk as runs.
-pub(super) const RUN: usize = 1 << 12;
+const RUN: usize = 1 << 12;
 
 /// The records of the campaigns of one output folder.
 pub struct CampaignRecords {
@@ -110,12 +111,9 @@ impl CampaignRecords {
             Some(file) => file,
             empty => empty.insert(unnamed_file(&self.folder)?),
         };
-        self.recent.sort_unstable_by(|a, b| a.id.cmp(&b.id));
-        let (start, at) = (self.end, write_run(file, self.end, self.recent.iter().map(|r| (r, r.entry.bar)))?);
-        let mut order: Vec<(ListKey, &ListEntry)> =
-            self.recent.iter().map(|r| (list_key(&r.entry), &r.entry)).collect();
-        order.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let end = write_run(file, at, order.iter().map(|(_, e)| (*e, e.bar)))?;
+        let start = self.end;
+        let at = write_run(file, start, by_id(&self.recent).into_iter())?;
+        let end = write_run(file, at, in_list_order(&self.recent).into_iter().map(|(_, e)| e))?;
         // Both runs are counted only once both are written.
         self.by_id.push((start, at));
         self.by_list.push((at, end));
@@ -125,11 +123,9 @@ impl CampaignRecords {
 
     /// Every record, by id; a record whose key was forgotten has none.
     pub fn by_id(&self) -> impl Iterator<Item = io::Result<CampaignRecord>> + '_ {
-        let mut recent: Vec<&CampaignRecord> = self.recent.iter().collect();
-        recent.sort_unstable_by(|a, b| a.id.cmp(&b.id));
-        let memory = recent.into_iter().map(|r| (r.id.clone(), r.clone()));
+        let memory = by_id(&self.recent).into_iter().map(|r| (r.id.clone(), r.clone()));
         Merge::of(self.runs(&self.by_id), memory, |r: &CampaignRecord| r.id.clone()).map(|record| {
-            let mut record = record?;
+            let mut record = record.map_err(unread)?;
             if self.unkeyed.contains(&record.id) {
                 record.key = None;
             }
@@ -139,11 +135,8 @@ impl CampaignRecords {
 
     /// Every list entry, in the list's order: group by group, by name, then id.
     pub fn in_list_order(&self) -> impl Iterator<Item = io::Result<ListEntry>> + '_ {
-        let mut recent: Vec<(ListKey, &ListEntry)> =
-            self.recent.iter().map(|r| (list_key(&r.entry), &r.entry)).collect();
-        recent.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let memory = recent.into_iter().map(|(key, e)| (key, e.clone()));
-        Merge::of(self.runs(&self.by_list), memory, list_key)
+        let memory = in_list_order(&self.recent).into_iter().map(|(key, e)| (key, e.clone()));
+        Merge::of(self.runs(&self.by_list), memory, view::list_order).map(|entry| entry.map_err(unread))
     }
 
     fn runs(&self, spans: &[(u64, u64)]) -> Vec<BufReader<Span<'_>>> {
@@ -152,22 +145,35 @@ impl CampaignRecords {
     }
 }
 
+/// Records sorted by id.
+fn by_id(records: &[CampaignRecord]) -> Vec<&CampaignRecord> {
+    let mut sorted: Vec<&CampaignRecord> = records.iter().collect();
+    sorted.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    sorted
+}
+
 /// Where an entry stands in the list (see `view::list_order`).
 type ListKey = (usize, String, String);
 
-fn list_key(entry: &ListEntry) -> ListKey {
-    view::list_order(entry)
+/// The records' list entries in the list's order, with their keys.
+fn in_list_order(records: &[CampaignRecord]) -> Vec<(ListKey, &ListEntry)> {
+    let mut sorted: Vec<(ListKey, &ListEntry)> =
+        records.iter().map(|r| (view::list_order(&r.entry), &r.entry)).collect();
+    sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    sorted
 }
 
-/// Appends one run at `at`; returns where it ends.
-fn write_run<'v, T: Serialize + 'v>(
-    file: &File,
-    mut at: u64,
-    values: impl Iterator<Item = (&'v T, Option<f64>)>,
-) -> io::Result<u64> {
+/// Why records kept on disk could not be read back.
+fn unread(cause: io::Error) -> io::Error {
+    io::Error::new(cause.kind(), format!("cannot read back the campaign records: {}", crate::os::describe(&cause)))
+}
+
+/// Appends one run at `at`, a line per value; returns where it ends.
+fn write_run<'v, T: Serialize + 'v>(file: &File, mut at: u64, values: impl Iterator<Item = &'v T>) -> io::Result<u64> {
     let mut buf = Vec::with_capacity(1 << 16);
-    for (value, bar) in values {
-        encode(value, bar, &mut buf)?;
+    for value in values {
+        serde_json::to_writer(&mut buf, value)?;
+        buf.push(b'\n');
         if buf.len() >= 1 << 16 {
             file.write_all_at(&buf, at)?;
             at += buf.len() as u64;
@@ -178,55 +184,15 @@ fn write_run<'v, T: Serialize + 'v>(
     Ok(at + buf.len() as u64)
 }
 
-/// A line of a run: the bits of the progress bar's length (or `-`), a space, the value
-/// as JSON.
-fn encode<T: Serialize>(value: &T, bar: Option<f64>, buf: &mut Vec<u8>) -> io::Result<()> {
-    use std::io::Write as _;
-    match bar {
-        Some(bar) => write!(buf, "{:016x} ", bar.to_bits())?,
-        None => buf.extend_from_slice(b"- "),
-    }
-    serde_json::to_writer(&mut *buf, value)?;
-    buf.push(b'\n');
-    Ok(())
-}
-
-/// A value that carries a progress bar's length.
-trait Bar {
-    fn set_bar(&mut self, bar: Option<f64>);
-}
-
-impl Bar for CampaignRecord {
-    fn set_bar(&mut self, bar: Option<f64>) {
-        self.entry.bar = bar;
-    }
-}
-
-impl Bar for ListEntry {
-    fn set_bar(&mut self, bar: Option<f64>) {
-        self.bar = bar;
-    }
-}
-
 /// The next value of a run; `None` at its end.
-fn decode<T: DeserializeOwned + Bar>(reader: &mut impl BufRead, line: &mut Vec<u8>) -> io::Result<Option<T>> {
+fn decode<T: DeserializeOwned>(reader: &mut impl BufRead, line: &mut Vec<u8>) -> io::Result<Option<T>> {
     line.clear();
     if reader.read_until(b'\n', line)? == 0 {
         return Ok(None);
     }
-    let damaged = || io::Error::new(io::ErrorKind::InvalidData, "a campaign record read back is damaged");
-    let text = line.strip_suffix(b"\n").ok_or_else(damaged)?;
-    let (bar, json) = match text.split_first_chunk::<17>() {
-        _ if text.starts_with(b"- ") => (None, &text[2..]),
-        Some((head, json)) if head[16] == b' ' => {
-            let hex = std::str::from_utf8(&head[..16]).map_err(|_| damaged())?;
-            (Some(f64::from_bits(u64::from_str_radix(hex, 16).map_err(|_| damaged())?)), json)
-        }
-        _ => return Err(damaged()),
-    };
-    let mut value: T = serde_json::from_slice(json).map_err(|_| damaged())?;
-    value.set_bar(bar);
-    Ok(Some(value))
+    let damaged = || io::Error::new(io::ErrorKind::InvalidData, "a line of them is damaged");
+    let json = line.strip_suffix(b"\n").ok_or_else(damaged)?;
+    serde_json::from_slice(json).map(Some).map_err(|_| damaged())
 }
 
 /// Runs and the records still in memory, merged by key; for one key, an earlier run
@@ -269,7 +235,7 @@ impl<K: Ord, T> Ord for Head<K, T> {
     }
 }
 
-impl<'a, K: Ord, T: DeserializeOwned + Bar, M: Iterator<Item = (K, T)>> Merge<'a, K, T, M> {
+impl<'a, K: Ord, T: DeserializeOwned, M: Iterator<Item = (K, T)>> Merge<'a, K, T, M> {
     fn of(runs: Vec<BufReader<Span<'a>>>, memory: M, key: fn(&T) -> K) -> Self {
         let sources = runs.len() + 1;
         let mut merge =
@@ -297,7 +263,7 @@ impl<'a, K: Ord, T: DeserializeOwned + Bar, M: Iterator<Item = (K, T)>> Merge<'a
     }
 }
 
-impl<K: Ord, T: DeserializeOwned + Bar, M: Iterator<Item = (K, T)>> Iterator for Merge<'_, K, T, M> {
+impl<K: Ord, T: DeserializeOwned, M: Iterator<Item = (K, T)>> Iterator for Merge<'_, K, T, M> {
     type Item = io::Result<T>;
 
     fn next(&mut self) -> Option<io::Result<T>> {
@@ -329,15 +295,15 @@ mod tests {
         .unwrap()
     }
 
-    /// 23 campaigns of every group, names that differ in case, in no order, bars that
-    /// print with every digit.
+    /// 23 campaigns of every group, names that differ in case, in no order, bars as the
+    /// figures give them.
     fn campaigns() -> Vec<CampaignRecord> {
         let layouts = [Layout::Ended, Layout::Active, Layout::Draft];
         (0..23u32)
             .map(|n| {
                 let id = format!("c{}", (n * 7) % 23);
                 let name = ["beta", "Alpha", "alpha", "Émile", "zeta"][(n % 5) as usize];
-                let bar = (n % 4 != 0).then(|| f64::from(n) * 100.0 / 3.0 + 0.1);
+                let bar = (n % 4 != 0).then(|| crate::figures::percent(u64::from(n) * 5, 117));
                 record(&id, name, layouts[(n % 3) as usize], bar)
             })
             .collect()
@@ -401,6 +367,19 @@ mod tests {
     }
 
     #[test]
+    fn every_progress_bar_length_reads_back_as_written() {
+        // `figures::percent` rounds to one decimal, and a bar is clamped to 0–100: these
+        // are all the lengths a bar can have.
+        for k in 0..=1000u32 {
+            let bar = f64::from(k) / 10.0;
+            let written = serde_json::to_vec(&record("c", "C", Layout::Active, Some(bar))).unwrap();
+            let read: CampaignRecord = serde_json::from_slice(&written).unwrap();
+            assert_eq!(read.entry.bar.map(f64::to_bits), Some(bar.to_bits()), "{bar}");
+        }
+        assert_eq!(crate::figures::percent(1, 3), 333.0 / 10.0);
+    }
+
+    #[test]
     fn a_forgotten_key_is_not_written() {
         let dir = tempfile::tempdir().unwrap();
         let mut records = CampaignRecords::keeping(dir.path(), 2);
@@ -430,5 +409,7 @@ mod tests {
         records.file.as_ref().unwrap().set_len(start + (end - start) / 2).unwrap();
         assert!(records.in_list_order().any(|e| e.is_err()));
         assert!(records.by_id().any(|r| r.is_err()));
+        let error = records.by_id().find_map(Result::err).unwrap();
+        assert_eq!(error.to_string(), "cannot read back the campaign records: the file holding them was cut short");
     }
 }
