@@ -62,9 +62,10 @@ pub fn write_at(
     // With the built-in templates the entries are read back in the list's order as the
     // rows are written, group after group; the page needs only the groups' counts.
     let outline = view::list_outline(records.group_counts(), &tenant.name, snapshot.clone(), now.to_string());
-    let mut entries = records.in_list_order();
+    let mut entries = None;
     let streamed = renderer
         .write_list_outline(&outline, &page, &mut file, |group, out| {
+            let entries = entries.get_or_insert_with(|| records.in_list_order());
             write_list_rows(entries.by_ref().take(group.count), out)
         })
         .map_err(failed)?;

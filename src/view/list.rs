@@ -133,17 +133,21 @@ pub fn list_entry(input: &ViewInput, view: &CampaignView) -> ListEntry {
     }
 }
 
-/// The list's groups, in the order the page shows them: the layout, the section's id,
-/// its heading and what it says when empty.
-const GROUPS: [(Layout, &str, &str, &str); 3] = [
-    (Layout::Active, "active", "Active", "No campaign is scheduled, running or paused."),
-    (Layout::Draft, "draft", "Draft", "No drafts."),
-    (Layout::Ended, "ended", "Ended", "No ended campaigns."),
+/// The list's groups, in the order the page shows them (see [`list_group`]): the
+/// section's id, its heading and what it says when empty.
+const GROUPS: [(&str, &str, &str); 3] = [
+    ("active", "Active", "No campaign is scheduled, running or paused."),
+    ("draft", "Draft", "No drafts."),
+    ("ended", "Ended", "No ended campaigns."),
 ];
 
 /// The place in the list of the group of campaigns of `layout`.
 pub fn list_group(layout: Layout) -> usize {
-    GROUPS.iter().position(|g| g.0 == layout).unwrap_or(GROUPS.len() - 1)
+    match layout {
+        Layout::Active => 0,
+        Layout::Draft => 1,
+        Layout::Ended => 2,
+    }
 }
 
 /// Where an entry stands in the list: its group, then its name case-folded, then its id.
@@ -158,7 +162,7 @@ pub fn list_view<'a>(
     snapshot: String,
     snapshot_iso: String,
 ) -> ListView<'a> {
-    // The entries are borrowed from the manifest records: the list is not copied.
+    // The entries are borrowed: the list is not copied.
     entries.sort_by_cached_key(|e| list_order(e));
     let mut counts = [0; GROUPS.len()];
     entries.iter().for_each(|e| counts[list_group(e.layout)] += 1);
@@ -176,7 +180,7 @@ pub fn list_outline<'a>(counts: [usize; 3], tenant: &str, snapshot: String, snap
     let groups = GROUPS
         .iter()
         .zip(counts)
-        .map(|(&(_, id, title, empty), count)| ListGroup {
+        .map(|(&(id, title, empty), count)| ListGroup {
             id,
             title,
             count,

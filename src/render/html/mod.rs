@@ -265,25 +265,19 @@ impl HtmlRenderer {
         self.render_bytes("campaign.html", &context)
     }
 
-    /// Writes the campaign list to `out` from every entry in memory. With the built-in
-    /// templates the rows are written by `rows`, not as template values.
+    /// Writes the campaign list to `out` from every entry as template values: how the
+    /// list is drawn when a template is overridden (see [`Self::write_list_outline`]).
     pub fn write_list_page(
         &self,
         list: &ListView,
         page: &Page,
         out: &mut impl std::io::Write,
     ) -> Result<(), WriteError> {
-        let streamed = self.write_list_outline(list, page, out, |group, out| {
-            rows::write_list_rows(group.entries.iter().copied().map(Ok), out)
-        })?;
-        if !streamed {
-            let mut context = Context::new();
-            context.insert("list", list);
-            context.insert("page", page);
-            let html = self.render("index.html", &context)?;
-            out.write_all(html.as_bytes()).map_err(WriteError::Io)?;
-        }
-        Ok(())
+        let mut context = Context::new();
+        context.insert("list", list);
+        context.insert("page", page);
+        let html = self.render("index.html", &context)?;
+        out.write_all(html.as_bytes()).map_err(WriteError::Io)
     }
 
     /// Writes the campaign list to `out` from its outline (its groups with their counts,
@@ -302,7 +296,7 @@ impl HtmlRenderer {
             return Ok(false);
         }
         let mut context = Context::new();
-        context.insert("list", &rows::without_entries(outline));
+        context.insert("list", outline);
         context.insert("page", &Page { list_rows: Some(rows::LIST_ROWS), ..page.clone() });
         let html = self.render("index.html", &context)?;
         let groups = outline.groups.iter().filter(|g| g.count > 0).count();

@@ -10,11 +10,10 @@
 //! template overridden, rows go to the templates as values (docs/templates.md, "Task
 //! rows"). A test builds the fixtures both ways and compares the pages byte for byte.
 
-use std::borrow::Borrow;
 use std::io::Write;
 
 use crate::text::escape::escape_html;
-use crate::view::{ListEntry, ListGroup, ListView, TaskList};
+use crate::view::{ListEntry, TaskList};
 
 /// The rows of `list`, as the built-in template's loop writes them.
 pub(super) fn task_rows(list: &TaskList) -> String {
@@ -65,26 +64,14 @@ pub(super) fn without_rows(list: &TaskList) -> TaskList {
 /// markup no value can produce, since every value is escaped.
 pub(super) const LIST_ROWS: &str = "<!--campaign-report:list-rows-->";
 
-/// Everything of `list` but its entries.
-pub(super) fn without_entries<'a>(list: &ListView<'a>) -> ListView<'a> {
-    ListView {
-        tenant: list.tenant.clone(),
-        snapshot: list.snapshot.clone(),
-        snapshot_iso: list.snapshot_iso.clone(),
-        count: list.count.clone(),
-        groups: list.groups.iter().map(|g| ListGroup { entries: Vec::new(), empty: g.empty.clone(), ..*g }).collect(),
-    }
-}
-
 /// The campaign rows of one group, as the built-in `index.html`'s loop writes them.
-pub fn write_list_rows<E: Borrow<ListEntry>>(
-    entries: impl Iterator<Item = std::io::Result<E>>,
+pub fn write_list_rows(
+    entries: impl Iterator<Item = std::io::Result<ListEntry>>,
     out: &mut impl Write,
 ) -> std::io::Result<()> {
     let mut row: Vec<u8> = Vec::with_capacity(1024);
     for e in entries {
         let e = e?;
-        let e = e.borrow();
         row.clear();
         cell(&mut row, "\n<tr>\n<th scope=\"row\"><a href=\"", &e.href);
         cell(&mut row, "index.html\">", &e.name);
