@@ -87,7 +87,7 @@ pub struct TaskCounts {
     /// The latest `last_attempt_at`.
     pub last_attempt: Option<Timestamp>,
     /// The time zone's offset around the last attempt counted last.
-    pub zone_span: ZoneSpan,
+    zone_span: ZoneSpan,
 }
 
 /// Distinct outcome labels counted one by one; the rest are counted as [`OTHER_OUTCOMES`].
@@ -118,7 +118,7 @@ pub struct CallCounts {
     /// The latest `started_at`.
     pub last_call: Option<Timestamp>,
     /// The time zone's offset around the call counted last.
-    pub zone_span: ZoneSpan,
+    zone_span: ZoneSpan,
 }
 
 /// The rules the accumulators apply, taken from the workspace and the campaign.
@@ -298,7 +298,7 @@ fn add_hour(grid: &mut HourGrid, span: &mut ZoneSpan, at: Timestamp, zone: &Time
 /// next: a table's times are mostly days or weeks apart, so most of them fall in the
 /// span of the time before and need no look-up in the zone's rules.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct ZoneSpan {
+pub(crate) struct ZoneSpan {
     /// From (included) and until (excluded; `None`: no later transition), and the offset
     /// in seconds in between.
     span: Option<(Timestamp, Option<Timestamp>, i64)>,
